@@ -1,0 +1,2 @@
+namespace PruningLab;
+public static class Probe { }
