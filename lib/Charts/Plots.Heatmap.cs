@@ -1,0 +1,37 @@
+using Plotly.NET;
+
+namespace PruningLab.Charts;
+
+public static partial class Plots
+{
+    /// <summary>
+    /// Heat-map of a 2-D array (e.g. a pruning mask or a weight matrix); row 0 is drawn at the top,
+    /// as the matrix is printed.
+    /// </summary>
+    /// <param name="values">Values indexed [row, column].</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="colorScale">A plotly.js colour-scale name ("Viridis", "Greys", "RdBu", ...); null for the template default.</param>
+    /// <param name="xTitle">X-axis title.</param>
+    /// <param name="yTitle">Y-axis title.</param>
+    public static GenericChart Heatmap(
+        float[,] values, string title, string? colorScale = null, string xTitle = "column", string yTitle = "row")
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var trace = Figure.Trace("heatmap")
+            .With("z", Rows(values))
+            .With("colorscale", colorScale);
+        return ChartStyle.Finish(
+            Figure.Chart([trace], xTitle, yTitle, ReverseY),
+            title);
+    }
+
+    /// <summary>Makes the y axis grow downwards so the picture matches the matrix layout.</summary>
+    private static void ReverseY(Layout layout) =>
+        ((DynamicObj.DynamicObj)layout.GetPropertyValue("yaxis")).SetProperty("autorange", "reversed");
+
+    /// <summary>plotly.js wants z as an array of rows.</summary>
+    private static double[][] Rows(float[,] values) =>
+        Enumerable.Range(0, values.GetLength(0))
+            .Select(r => Enumerable.Range(0, values.GetLength(1)).Select(c => (double)values[r, c]).ToArray())
+            .ToArray();
+}

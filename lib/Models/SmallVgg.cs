@@ -1,0 +1,60 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PruningLab.Models;
+
+/// <summary>
+/// A small VGG-style network for Fashion-MNIST: three stages of 3×3 convolution + BatchNorm + ReLU
+/// (16-16, 32-32, 64 channels) with max-pooling, global average pooling and one linear classifier.
+/// BatchNorm after every convolution makes it the course's model for channel pruning (lesson 04), where a
+/// removed output channel takes its BatchNorm entries and the next layer's input channel with it.
+/// </summary>
+/// <remarks>
+/// Convolutions are <c>features.conv{i}</c> with BatchNorm <c>features.bn{i}</c> (i = 1…5); the classifier is
+/// <c>classifier</c>. Channel widths are small so that an epoch stays within seconds on two CPU cores.
+/// </remarks>
+public sealed class SmallVgg : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The convolution widths, stage by stage; a 0 marks a 2×2 max-pool.</summary>
+    public static readonly int[] DefaultWidths = [16, 16, 0, 32, 32, 0, 64, 0];
+
+    private readonly Sequential features;
+    private readonly Linear classifier;
+
+    /// <summary>Creates the network with the given widths (see <see cref="DefaultWidths"/>).</summary>
+    public SmallVgg(int[]? widths = null) : base(ModelZoo.SmallVgg)
+    {
+        widths ??= DefaultWidths;
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        int channels = 1, conv = 0, pool = 0;
+        foreach (var width in widths)
+        {
+            if (width == 0) { layers.Add(($"pool{++pool}", nn.MaxPool2d(2))); continue; }
+            conv++;
+            layers.Add(($"conv{conv}", nn.Conv2d(channels, width, kernel_size: 3, padding: 1, bias: false)));
+            layers.Add(($"bn{conv}", nn.BatchNorm2d(width)));
+            layers.Add(($"relu{conv}", nn.ReLU()));
+            channels = width;
+        }
+        features = nn.Sequential(layers);
+        classifier = nn.Linear(channels, 10);
+        RegisterComponents();
+    }
+
+    /// <summary>Maps a batch of images [N,1,28,28] to class logits [N,10].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = features.forward(input);
+        x = x.mean([2L, 3L]);   // global average pooling: the classifier sees one value per channel
+        return classifier.forward(x).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { features.Dispose(); classifier.Dispose(); }
+        base.Dispose(disposing);
+    }
+}

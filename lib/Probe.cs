@@ -1,2 +1,0 @@
-namespace PruningLab;
-public static class Probe { }

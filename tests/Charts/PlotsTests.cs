@@ -1,0 +1,163 @@
+using PruningLab.Charts;
+
+namespace PruningLab.Tests.Charts;
+
+public class PlotsTests
+{
+    [Fact]
+    public void TrainingCurves_has_loss_and_accuracy_panels_side_by_side()
+    {
+        var history = new[] { new EpochPoint(1, 1.2, 1.3, 0.6, 0.55), new EpochPoint(2, 0.8, 0.9, 0.8, 0.75) };
+        var chart = Plots.TrainingCurves(history, "LeNet training");
+
+        var traces = ChartJson.Traces(chart);
+        Assert.Equal(["train loss", "test loss", "train accuracy", "test accuracy"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(traces, t => Assert.Equal("scatter", t.GetProperty("type").GetString()));
+        Assert.Equal(["x", "x", "x2", "x2"], traces.Select(t => t.GetProperty("xaxis").GetString()));
+        Assert.Equal([1, 2], traces[0].GetProperty("x").EnumerateArray().Select(e => e.GetInt32()));
+
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal("LeNet training", ChartJson.Title(layout));
+        Assert.Equal("epoch", ChartJson.Title(layout.GetProperty("xaxis2")));
+        Assert.Equal("loss", ChartJson.Title(layout.GetProperty("yaxis")));
+        Assert.Equal("accuracy", ChartJson.Title(layout.GetProperty("yaxis2")));
+        Assert.Equal(1, layout.GetProperty("grid").GetProperty("rows").GetInt32());
+        Assert.Equal(2, layout.GetProperty("grid").GetProperty("columns").GetInt32());
+        Assert.Equal(ChartStyle.Width, layout.GetProperty("width").GetInt32());
+        Assert.Equal(ChartStyle.Height, layout.GetProperty("height").GetInt32());
+    }
+
+    [Fact]
+    public void WeightHistogram_overlays_prebinned_series_on_shared_bins()
+    {
+        var series = new Dictionary<string, float[]>
+        {
+            ["before"] = [-1f, -0.5f, 0f, 0.5f, 1f],
+            ["after"] = [-1f, 0f, 0f, 0f, 1f],
+        };
+        var chart = Plots.WeightHistogram(series, bins: 4, excludeZeros: true);
+
+        var traces = ChartJson.Traces(chart);
+        Assert.Equal(["before", "after"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(traces, t => Assert.Equal("bar", t.GetProperty("type").GetString()));
+        Assert.All(traces, t => Assert.True(t.GetProperty("opacity").GetDouble() < 1));
+        Assert.Equal(traces[0].GetProperty("x").GetRawText(), traces[1].GetProperty("x").GetRawText());
+        // Zeros excluded: "after" keeps only -1 and 1.
+        Assert.Equal(2, traces[1].GetProperty("y").EnumerateArray().Sum(e => e.GetInt64()));
+        Assert.Equal(4, traces[0].GetProperty("y").EnumerateArray().Sum(e => e.GetInt64()));
+
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal("overlay", layout.GetProperty("barmode").GetString());
+        Assert.Equal("weight value", ChartJson.Title(layout.GetProperty("xaxis")));
+        Assert.Equal("count", ChartJson.Title(layout.GetProperty("yaxis")));
+        Assert.Equal("Weight distribution", ChartJson.Title(layout));
+    }
+
+    [Fact]
+    public void HistogramBins_counts_every_value_once_including_the_maximum()
+    {
+        var h = HistogramBins.Compute([0f, 0.25f, 0.5f, 0.75f, 1f, float.NaN], bins: 4, min: 0, max: 1);
+        Assert.Equal([1L, 1, 1, 2], h.Counts);
+        Assert.Equal(0.125, h.Centers[0], 9);
+
+        var flat = HistogramBins.Compute([3f, 3f], bins: 2, min: 3, max: 3);
+        Assert.Equal(2, flat.Counts.Sum());
+    }
+
+    [Fact]
+    public void WeightHistogramGrid_has_one_panel_per_layer_and_one_legend_entry_per_series()
+    {
+        var layers = new Dictionary<string, IReadOnlyDictionary<string, float[]>>
+        {
+            ["conv1"] = new Dictionary<string, float[]> { ["before"] = [1f, 2f], ["after"] = [1f, 0f] },
+            ["conv2"] = new Dictionary<string, float[]> { ["before"] = [3f, 4f], ["after"] = [0f, 4f] },
+            ["fc1"] = new Dictionary<string, float[]> { ["before"] = [5f, 6f], ["after"] = [5f, 0f] },
+        };
+        var chart = Plots.WeightHistogramGrid(layers, bins: 10, columns: 2);
+
+        var traces = ChartJson.Traces(chart);
+        Assert.Equal(6, traces.Length);
+        Assert.Equal(["x", "x", "x2", "x2", "x3", "x3"], traces.Select(t => t.GetProperty("xaxis").GetString()));
+        Assert.Equal(2, traces.Count(t => t.GetProperty("showlegend").GetBoolean()));
+
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal(2, layout.GetProperty("grid").GetProperty("rows").GetInt32());
+        Assert.Equal("overlay", layout.GetProperty("barmode").GetString());
+        var panelTitles = layout.GetProperty("annotations").EnumerateArray().Select(a => a.GetProperty("text").GetString());
+        Assert.Equal(["conv1", "conv2", "fc1"], panelTitles);
+        Assert.Equal("weight value", ChartJson.Title(layout.GetProperty("xaxis3")));
+    }
+
+    [Fact]
+    public void Curves_draws_named_series_with_markers_and_axis_titles()
+    {
+        var series = new Dictionary<string, IReadOnlyList<(double X, double Y)>>
+        {
+            ["one-shot"] = [(0.5, 0.98), (0.9, 0.80)],
+            ["fine-tuned"] = [(0.5, 0.99), (0.9, 0.97)],
+        };
+        var chart = Plots.Curves(series, "sparsity", "test accuracy", "Accuracy vs sparsity");
+
+        var traces = ChartJson.Traces(chart);
+        Assert.Equal(["one-shot", "fine-tuned"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(traces, t => Assert.Equal("lines+markers", t.GetProperty("mode").GetString()));
+        Assert.Equal([0.5, 0.9], traces[1].GetProperty("x").EnumerateArray().Select(e => e.GetDouble()));
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal("sparsity", ChartJson.Title(layout.GetProperty("xaxis")));
+        Assert.Equal("test accuracy", ChartJson.Title(layout.GetProperty("yaxis")));
+        Assert.Equal("Accuracy vs sparsity", ChartJson.Title(layout));
+    }
+
+    [Fact]
+    public void Heatmap_sends_rows_as_z_with_the_chosen_colour_scale()
+    {
+        var chart = Plots.Heatmap(new float[,] { { 1, 0, 1 }, { 0, 1, 0 } }, "Mask of conv1", colorScale: "Greys");
+
+        var trace = Assert.Single(ChartJson.Traces(chart));
+        Assert.Equal("heatmap", trace.GetProperty("type").GetString());
+        Assert.Equal("Greys", trace.GetProperty("colorscale").GetString());
+        Assert.Equal("[[1.0,0.0,1.0],[0.0,1.0,0.0]]", trace.GetProperty("z").GetRawText());
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal("Mask of conv1", ChartJson.Title(layout));
+        Assert.Equal("reversed", layout.GetProperty("yaxis").GetProperty("autorange").GetString());
+    }
+
+    [Fact]
+    public void Bars_and_GroupedBars_use_category_names_and_align_missing_values()
+    {
+        var single = Plots.Bars(new Dictionary<string, double> { ["conv1"] = 0.5, ["fc1"] = 0.9 }, "Sparsity per layer", "layer", "sparsity");
+        var bar = Assert.Single(ChartJson.Traces(single));
+        Assert.Equal("bar", bar.GetProperty("type").GetString());
+        Assert.Equal("[\"conv1\",\"fc1\"]", bar.GetProperty("x").GetRawText());
+        Assert.Equal("sparsity", ChartJson.Title(ChartJson.Layout(single).GetProperty("yaxis")));
+
+        var grouped = Plots.GroupedBars(new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["magnitude"] = new Dictionary<string, double> { ["conv1"] = 0.5, ["fc1"] = 0.9 },
+            ["random"] = new Dictionary<string, double> { ["fc1"] = 0.7 },
+        }, "Sparsity", "layer", "sparsity");
+        var traces = ChartJson.Traces(grouped);
+        Assert.Equal(["magnitude", "random"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal("[null,0.7]", traces[1].GetProperty("y").GetRawText());
+        Assert.Equal("group", ChartJson.Layout(grouped).GetProperty("barmode").GetString());
+    }
+
+    [Fact]
+    public void ConfusionMatrix_labels_axes_with_class_names_and_cells_with_counts()
+    {
+        var chart = Plots.ConfusionMatrix(new[,] { { 5, 1 }, { 2, 7 } }, ["cat", "dog"]);
+
+        var trace = Assert.Single(ChartJson.Traces(chart));
+        Assert.Equal("heatmap", trace.GetProperty("type").GetString());
+        Assert.Equal("[\"cat\",\"dog\"]", trace.GetProperty("x").GetRawText());
+        Assert.Equal("[\"cat\",\"dog\"]", trace.GetProperty("y").GetRawText());
+        Assert.Equal("[[\"5\",\"1\"],[\"2\",\"7\"]]", trace.GetProperty("text").GetRawText());
+        Assert.Equal("%{text}", trace.GetProperty("texttemplate").GetString());
+        Assert.True(trace.GetProperty("reversescale").GetBoolean());
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal("predicted class", ChartJson.Title(layout.GetProperty("xaxis")));
+        Assert.Equal("true class", ChartJson.Title(layout.GetProperty("yaxis")));
+
+        Assert.Throws<ArgumentException>(() => Plots.ConfusionMatrix(new int[2, 3], ["a", "b"]));
+    }
+}

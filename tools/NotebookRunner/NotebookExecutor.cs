@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace PruningLab.NotebookRunner;
+
+/// <summary>
+/// Runs one .ipynb top to bottom in an in-process C# kernel (the engine of Polyglot Notebooks) and writes a copy
+/// with every cell's outputs, in nbformat 4, so that Jupyter, VS Code and GitHub can show it.
+/// </summary>
+public static class NotebookExecutor
+{
+    /// <summary>Executes <paramref name="path"/>; stops at the first failing cell; writes the executed copy to <paramref name="outputPath"/>.</summary>
+    public static async Task<NotebookReport> RunAsync(string path, string outputPath)
+    {
+        var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
+        var cells = document["cells"]!.AsArray();
+        var previousDirectory = Directory.GetCurrentDirectory();
+        // Relative #r paths in the set-up cell resolve against the notebook's folder, as in VS Code and Jupyter.
+        Directory.SetCurrentDirectory(Path.GetDirectoryName(path)!);
+        var clock = Stopwatch.StartNew();
+        CellFailure? failure = null;
+        var cellTimes = new List<double>();
+        var executed = 0;
+        try
+        {
+            using var kernel = CreateKernel();
+            var index = 0;
+            foreach (var cell in cells)
+            {
+                index++;
+                if (cell!["cell_type"]!.GetValue<string>() != "code") continue;
+                var source = SourceOf(cell);
+                var outputs = new JsonArray();
+                cell["outputs"] = outputs;
+                if (string.IsNullOrWhiteSpace(source)) { cell["execution_count"] = null; continue; }
+                executed++;
+                cell["execution_count"] = executed;
+                var cellClock = Stopwatch.StartNew();
+                var error = await ExecuteAsync(kernel, source, outputs);
+                cellTimes.Add(cellClock.Elapsed.TotalSeconds);
+                cell["metadata"] ??= new JsonObject();
+                cell["metadata"]!["execution_seconds"] = Math.Round(cellClock.Elapsed.TotalSeconds, 3);
+                if (error is not null)
+                {
+                    failure = new CellFailure(index, FirstLine(source), error);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previousDirectory);
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        document["metadata"] ??= new JsonObject();
+        document["metadata"]!["pruninglab_run"] = new JsonObject
+        {
+            ["seconds"] = Math.Round(seconds, 2),
+            ["runner"] = "PruningLab.NotebookRunner (in-process .NET Interactive C# kernel)",
+            ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
+        await File.WriteAllTextAsync(outputPath, document.ToJsonString(new() { WriteIndented = true }));
+        return new NotebookReport(Path.GetFileName(path), executed, Math.Round(seconds, 2), failure, cellTimes);
+    }
+
+    private static CompositeKernel CreateKernel()
+    {
+        var csharp = new CSharpKernel().UseKernelHelpers().UseValueSharing();
+        var kernel = new CompositeKernel { csharp };
+        kernel.DefaultKernelName = csharp.Name;
+        return kernel;
+    }
+
+    private static async Task<string?> ExecuteAsync(Kernel kernel, string source, JsonArray outputs)
+    {
+        string? error = null;
+        var displays = new Dictionary<string, JsonObject>();
+        var result = await kernel.SendAsync(new SubmitCode(source));
+        foreach (var e in result.Events)
+        {
+            switch (e)
+            {
+                case StandardOutputValueProduced stdout:
+                    outputs.Add(Stream("stdout", stdout.FormattedValues));
+                    break;
+                case StandardErrorValueProduced stderr:
+                    outputs.Add(Stream("stderr", stderr.FormattedValues));
+                    break;
+                case DisplayedValueUpdated updated when updated.ValueId is not null && displays.TryGetValue(updated.ValueId, out var shown):
+                    shown["data"] = Data(updated.FormattedValues);   // live charts: the notebook keeps the final state
+                    break;
+                case ReturnValueProduced returned:
+                    outputs.Add(new JsonObject { ["output_type"] = "execute_result", ["execution_count"] = null, ["data"] = Data(returned.FormattedValues), ["metadata"] = new JsonObject() });
+                    break;
+                case DisplayEvent displayed and not DisplayedValueUpdated:
+                    var output = new JsonObject { ["output_type"] = "display_data", ["data"] = Data(displayed.FormattedValues), ["metadata"] = new JsonObject() };
+                    if (displayed.ValueId is not null) displays[displayed.ValueId] = output;
+                    outputs.Add(output);
+                    break;
+                case CommandFailed failed:
+                    error = failed.Message;
+                    outputs.Add(new JsonObject
+                    {
+                        ["output_type"] = "error", ["ename"] = failed.Exception?.GetType().Name ?? "CommandFailed",
+                        ["evalue"] = failed.Message, ["traceback"] = new JsonArray(failed.Message),
+                    });
+                    break;
+            }
+        }
+        return error;
+    }
+
+    private static JsonObject Data(IEnumerable<FormattedValue> values)
+    {
+        var data = new JsonObject();
+        foreach (var value in values) data[value.MimeType] = value.Value;
+        return data;
+    }
+
+    private static JsonObject Stream(string name, IEnumerable<FormattedValue> values) => new()
+    {
+        ["output_type"] = "stream", ["name"] = name,
+        ["text"] = string.Concat(values.Where(v => v.MimeType == PlainTextFormatter.MimeType).Select(v => v.Value)),
+    };
+
+    private static string SourceOf(JsonNode cell) => cell["source"] switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => l!.GetValue<string>())),
+        JsonValue text => text.GetValue<string>(),
+        _ => "",
+    };
+
+    private static string FirstLine(string source) => source.Split('\n').FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() ?? "";
+}

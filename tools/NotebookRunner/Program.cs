@@ -1,0 +1,37 @@
+using PruningLab.NotebookRunner;
+
+// Executes lessons headlessly: dotnet NotebookRunner.dll [--out DIR] notebook.ipynb|folder ...
+// Writes the executed notebooks (with outputs) and run-report.json to DIR; exit code 1 if any cell failed.
+var outDir = "output/notebooks";
+var inputs = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
+    else if (args[i] is "-h" or "--help")
+    {
+        Console.WriteLine("usage: NotebookRunner [--out DIR] <notebook.ipynb | folder> ...");
+        return 0;
+    }
+    else inputs.Add(args[i]);
+}
+if (inputs.Count == 0) inputs.Add("notebooks");
+
+var notebooks = inputs.SelectMany<string, string>(input => Directory.Exists(input)
+        ? Directory.GetFiles(input, "*.ipynb").Order(StringComparer.Ordinal)
+        : File.Exists(input) ? [input] : throw new FileNotFoundException($"No notebook or folder at '{input}'.", input))
+    .Select(Path.GetFullPath).ToList();
+Directory.CreateDirectory(outDir);
+var report = new List<NotebookReport>();
+foreach (var notebook in notebooks)
+{
+    Console.WriteLine($"▶ {Path.GetFileName(notebook)}");
+    var result = await NotebookExecutor.RunAsync(notebook, Path.Combine(outDir, Path.GetFileName(notebook)));
+    report.Add(result);
+    Console.WriteLine(result.Failure is null
+        ? $"  ✓ {result.Cells} cells in {result.Seconds:F1} s"
+        : $"  ✗ cell {result.Failure.Cell} failed after {result.Seconds:F1} s: {result.Failure.Message}");
+}
+RunReport.Write(Path.Combine(outDir, "run-report.json"), report);
+var failed = report.Count(r => r.Failure is not null);
+Console.WriteLine($"{report.Count - failed} notebooks passed, {failed} failed; executed copies in {Path.GetFullPath(outDir)}");
+return failed == 0 ? 0 : 1;
