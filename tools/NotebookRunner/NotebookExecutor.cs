@@ -15,9 +15,13 @@ namespace PruningLab.NotebookRunner;
 public static class NotebookExecutor
 {
     /// <summary>Executes <paramref name="path"/>; stops at the first failing cell; writes the executed copy to <paramref name="outputPath"/>.</summary>
-    public static async Task<NotebookReport> RunAsync(string path, string outputPath)
+    /// <param name="path">The notebook.</param>
+    /// <param name="outputPath">Where the executed copy goes.</param>
+    /// <param name="stubSolutions">Run the learner's copy instead (see <see cref="LearnerCopy"/>).</param>
+    public static async Task<NotebookReport> RunAsync(string path, string outputPath, bool stubSolutions = false)
     {
         var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
+        if (stubSolutions) LearnerCopy.StubNotebook(document);
         var cells = document["cells"]!.AsArray();
         var previousDirectory = Directory.GetCurrentDirectory();
         // Relative #r paths in the set-up cell resolve against the notebook's folder, as in VS Code and Jupyter.

@@ -1,15 +1,17 @@
 using PruningLab.NotebookRunner;
 
-// Executes lessons headlessly: dotnet NotebookRunner.dll [--out DIR] notebook.ipynb|folder ...
+// Executes lessons headlessly: dotnet NotebookRunner.dll [--out DIR] [--stub-solutions] notebook.ipynb|folder ...
 // Writes the executed notebooks (with outputs) and run-report.json to DIR; exit code 1 if any cell failed.
 var outDir = "output/notebooks";
+var stubSolutions = false;
 var inputs = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
+    else if (args[i] == "--stub-solutions") stubSolutions = true;   // run the learners' copies: solutions replaced by stubs
     else if (args[i] is "-h" or "--help")
     {
-        Console.WriteLine("usage: NotebookRunner [--out DIR] <notebook.ipynb | folder> ...");
+        Console.WriteLine("usage: NotebookRunner [--out DIR] [--stub-solutions] <notebook.ipynb | folder> ...");
         return 0;
     }
     else inputs.Add(args[i]);
@@ -25,7 +27,7 @@ var report = new List<NotebookReport>();
 foreach (var notebook in notebooks)
 {
     Console.WriteLine($"▶ {Path.GetFileName(notebook)}");
-    var result = await NotebookExecutor.RunAsync(notebook, Path.Combine(outDir, Path.GetFileName(notebook)));
+    var result = await NotebookExecutor.RunAsync(notebook, Path.Combine(outDir, Path.GetFileName(notebook)), stubSolutions);
     report.Add(result);
     Console.WriteLine(result.Failure is null
         ? $"  ✓ {result.Cells} cells in {result.Seconds:F1} s"
