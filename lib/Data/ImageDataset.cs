@@ -105,7 +105,8 @@ public sealed class ImageDataset : IDisposable
     {
         for (int start = 0; start < order.Length; start += batchSize)
         {
-            long[] rows = [.. order.Skip(start).Take(batchSize).Select(i => (long)i)];
+            long[] rows = new long[Math.Min(batchSize, order.Length - start)];
+            for (int i = 0; i < rows.Length; i++) rows[i] = order[start + i];
             yield return MakeBatch(rows);
         }
     }

@@ -85,6 +85,7 @@ public static class NotebookExecutor
     {
         string? error = null;
         var displays = new Dictionary<string, JsonObject>();
+        var unbound = new List<JsonObject>();   // display outputs no update has claimed yet, oldest first
         var result = await kernel.SendAsync(new SubmitCode(source));
         foreach (var e in result.Events)
         {
@@ -96,8 +97,19 @@ public static class NotebookExecutor
                 case StandardErrorValueProduced stderr:
                     outputs.Add(Stream("stderr", stderr.FormattedValues));
                     break;
-                case DisplayedValueUpdated updated when updated.ValueId is not null && displays.TryGetValue(updated.ValueId, out var shown):
-                    shown["data"] = Data(updated.FormattedValues);   // live charts: the notebook keeps the final state
+                case DisplayedValueUpdated updated:
+                    // Live charts: the executed notebook keeps the final state in place of the first display.
+                    // This kernel version gives the update a ValueId other than the original display's, so an
+                    // unknown id is bound to the most recent display output not yet claimed by another update.
+                    var key = updated.ValueId ?? "";
+                    if (!displays.TryGetValue(key, out var shown) && unbound.Count > 0)
+                    {
+                        shown = unbound[^1];
+                        unbound.RemoveAt(unbound.Count - 1);
+                        displays[key] = shown;
+                    }
+                    if (shown is not null) shown["data"] = Data(updated.FormattedValues);
+                    else outputs.Add(new JsonObject { ["output_type"] = "display_data", ["data"] = Data(updated.FormattedValues), ["metadata"] = new JsonObject() });
                     break;
                 case ReturnValueProduced returned:
                     outputs.Add(new JsonObject { ["output_type"] = "execute_result", ["execution_count"] = null, ["data"] = Data(returned.FormattedValues), ["metadata"] = new JsonObject() });
@@ -105,6 +117,7 @@ public static class NotebookExecutor
                 case DisplayEvent displayed and not DisplayedValueUpdated:
                     var output = new JsonObject { ["output_type"] = "display_data", ["data"] = Data(displayed.FormattedValues), ["metadata"] = new JsonObject() };
                     if (displayed.ValueId is not null) displays[displayed.ValueId] = output;
+                    unbound.Add(output);
                     outputs.Add(output);
                     break;
                 case CommandFailed failed:
