@@ -33,6 +33,29 @@ public class LessonExecutionTests(ITestOutputHelper output)
         AssertRan(notebook, result, executed);
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(NotebookProcess.Lessons), MemberType = typeof(NotebookProcess))]
+    public void Lesson_runs_in_jupyter_nbconvert(string notebook)
+    {
+        // Jupyter is a third, independent client of the .NET Interactive kernel (the VS Code Jupyter extension's path).
+        // './course setup' installs it where apt is available; CI must have it, elsewhere the test is skipped.
+        var kernelSpec = Path.Combine(NotebookProcess.Root, "output", "jupyter", "kernels", ".net-csharp", "kernel.json");
+        var available = File.Exists("/usr/bin/jupyter-nbconvert") && File.Exists(kernelSpec);
+        Assert.False(!available && Environment.GetEnvironmentVariable("CI") == "true",
+            "CI must run the Jupyter runner: './course setup' installs jupyter-nbconvert and the .NET kernel spec.");
+        Skip.If(!available, "Jupyter or the .NET kernel spec is not installed (run ./course setup with apt available).");
+        var outDir = OutDir("jupyter");
+        var executed = Path.Combine(outDir, notebook);
+        if (File.Exists(executed)) File.Delete(executed);
+        var result = NotebookProcess.Run("jupyter",
+            ["nbconvert", "--to", "notebook", "--execute", notebook, "--output-dir", outDir, "--ExecutePreprocessor.timeout=900"],
+            NotebookProcess.NotebooksFolder,
+            new Dictionary<string, string> { ["JUPYTER_PATH"] = Path.Combine(NotebookProcess.Root, "output", "jupyter") });
+        output.WriteLine($"{notebook}: {result.Elapsed.TotalSeconds:F1} s (jupyter nbconvert)");
+        Assert.True(File.Exists(executed), $"jupyter nbconvert wrote no output for {notebook} (exit {result.ExitCode}):\n{result.Output}");
+        AssertRan(notebook, result, executed);
+    }
+
     private static void AssertRan(string notebook, NotebookProcess.Result result, string executed)
     {
         var errors = File.Exists(executed) ? NotebookProcess.Errors(executed) : [];
