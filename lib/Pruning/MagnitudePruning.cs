@@ -34,26 +34,14 @@ public static class MagnitudePruning
 
     /// <summary>
     /// Prunes the model globally: one magnitude ranking across all its weight tensors, so layers with many small
-    /// weights lose more of them. Changes the weights in place and returns the resulting sparsity.
+    /// weights lose more of them. Changes the weights in place (permanently) and returns the resulting sparsity.
+    /// A shortcut for <see cref="ModelMasks"/> with <see cref="Scope.Global"/> and <see cref="Importance.Magnitude"/>.
     /// </summary>
     public static SparsityReport PruneGlobal(nn.Module model, double fraction)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var layers = PrunableWeights(model);
-        if (layers.Count == 0) throw new ArgumentException($"{model.GetName()} has no weight tensors of two or more dimensions to prune.", nameof(model));
-        using (var scope = NewDisposeScope())
-        using (no_grad())
-        {
-            var all = cat(layers.Select(l => l.Weight.detach().flatten()).ToList());
-            var pruned = PruneTensor(all, fraction);
-            long offset = 0;
-            foreach (var (_, weight) in layers)
-            {
-                var n = weight.numel();
-                weight.copy_(pruned.narrow(0, offset, n).reshape(weight.shape));
-                offset += n;
-            }
-        }
+        using var masks = ModelMasks.For(model);
+        masks.Prune(Scope.Global(fraction));
+        masks.Remove();
         return SparsityReport.Of(model);
     }
 

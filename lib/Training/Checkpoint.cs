@@ -8,7 +8,8 @@ namespace PruningLab.Training;
 /// <summary>
 /// Saves and loads every parameter and buffer of a model, bit for bit, in a small self-describing file: a
 /// JSON header (architecture, names, shapes, element types) followed by the raw little-endian tensor bytes.
-/// Loading into a different architecture fails with a message naming the first difference.
+/// Loading into a different architecture fails with a message naming the first difference. Extra tensors (names
+/// with "::", such as pruning masks) travel in the same file.
 /// </summary>
 public static class Checkpoint
 {
@@ -18,10 +19,18 @@ public static class Checkpoint
     private sealed record Header(string Architecture, List<Entry> Entries);
 
     /// <summary>Writes the model's state to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Save(nn.Module model, string path)
+    /// <param name="model">The model.</param>
+    /// <param name="path">The file.</param>
+    /// <param name="extras">Further named tensors to store beside the state (pruning masks); returned by <see cref="Load"/>.</param>
+    public static void Save(nn.Module model, string path, IReadOnlyDictionary<string, Tensor>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var state = model.state_dict();
+        var state = new Dictionary<string, Tensor>(model.state_dict());
+        foreach (var (name, tensor) in extras ?? new Dictionary<string, Tensor>())
+        {
+            if (state.ContainsKey(name)) throw new ArgumentException($"The extra tensor '{name}' has the name of a model tensor.", nameof(extras));
+            state[name] = tensor;
+        }
         var entries = new List<Entry>();
         var blobs = new List<byte[]>();
         long offset = 0;
@@ -55,10 +64,13 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Copies the saved state into <paramref name="model"/>, which must have the same architecture.</summary>
+    /// <summary>
+    /// Copies the saved state into <paramref name="model"/>, which must have the same architecture, and returns the
+    /// extra tensors saved with it (empty if none).
+    /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or does not fit the model.</exception>
-    public static void Load(nn.Module model, string path)
+    public static IReadOnlyDictionary<string, Tensor> Load(nn.Module model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
@@ -74,15 +86,27 @@ public static class Checkpoint
                      ?? throw new InvalidDataException($"'{path}' has an empty header.");
 
         var state = model.state_dict();
+        var extraNames = header.Entries.Select(e => e.Name).Where(n => n.Contains("::", StringComparison.Ordinal)).ToHashSet();
         var where = $"Checkpoint '{Path.GetFileName(path)}' was saved from '{header.Architecture}'; the model is '{model.GetName()}'";
         var missing = state.Keys.Except(header.Entries.Select(e => e.Name)).ToList();
-        var extra = header.Entries.Select(e => e.Name).Except(state.Keys).ToList();
+        var extra = header.Entries.Select(e => e.Name).Except(state.Keys).Except(extraNames).ToList();
         if (missing.Count > 0 || extra.Count > 0)
             throw new InvalidDataException($"{where}: the tensors differ (missing from the file: {Describe(missing)}; not in the model: {Describe(extra)}). Load it into a {header.Architecture}.");
 
         using var noGrad = no_grad();
+        var extras = new Dictionary<string, Tensor>();
         foreach (var entry in header.Entries)
         {
+            if (extraNames.Contains(entry.Name))
+            {
+                if (bodyStart + entry.Offset + entry.Bytes > data.Length)
+                    throw new InvalidDataException($"'{path}' is truncated: '{entry.Name}' needs {entry.Bytes} bytes at offset {entry.Offset}. Delete it and save the model again.");
+                var dtype = Enum.Parse<ScalarType>(entry.DType);
+                var loaded = empty(entry.Shape, dtype);
+                loaded.bytes = data.AsSpan((int)(bodyStart + entry.Offset), (int)entry.Bytes);
+                extras[entry.Name] = loaded.DetachFromDisposeScope();
+                continue;
+            }
             var target = state[entry.Name];
             if (!target.shape.SequenceEqual(entry.Shape) || target.dtype.ToString() != entry.DType)
                 throw new InvalidDataException($"{where}: '{entry.Name}' is {entry.DType}[{string.Join(",", entry.Shape)}] in the file but {target.dtype}[{string.Join(",", target.shape)}] in the model.");
@@ -92,6 +116,7 @@ public static class Checkpoint
             source.bytes = data.AsSpan((int)(bodyStart + entry.Offset), (int)entry.Bytes);
             target.copy_(source);
         }
+        return extras;
     }
 
     private static string Describe(IReadOnlyCollection<string> names) => names.Count == 0 ? "none" : string.Join(", ", names.Take(5)) + (names.Count > 5 ? ", …" : "");
