@@ -21,16 +21,37 @@ public static class MagnitudePruning
     public static Tensor PruneTensor(Tensor weights, double fraction)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var count = CountToPrune(weights.numel(), fraction);
         using var scope = NewDisposeScope();
-        var flat = weights.detach().flatten().clone();
-        if (count > 0)
-        {
-            var (_, order) = flat.abs().sort(descending: false, stable: true);
-            flat.index_put_(zeros(1, flat.dtype), order.narrow(0, 0, count));
-        }
-        return flat.reshape(weights.shape).MoveToOuterDisposeScope();
+        return (weights.detach() * Mask(weights, fraction).to(weights.dtype)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The fine-grained magnitude mask of one tensor: 0 for the <c>round(sparsity·n)</c> smallest |w|, 1 elsewhere
+    /// (float32, same shape). The reference of exercise 1.1.
+    /// </summary>
+    public static Tensor Mask(Tensor weights, double sparsity) => PruneSurvivors(weights, ones_like(weights, dtype: float32), sparsity);
+
+    /// <summary>
+    /// One step of iterative pruning on one tensor: prunes <c>round(fraction·alive)</c> of the weights still alive
+    /// in <paramref name="mask"/> (smallest |w| first) and returns the combined mask; pruned entries stay pruned.
+    /// The reference of exercise 2.2.
+    /// </summary>
+    public static Tensor PruneSurvivors(Tensor weights, Tensor mask, double fraction)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(mask);
+        if (!weights.shape.SequenceEqual(mask.shape))
+            throw new ArgumentException($"The mask has shape [{string.Join(",", mask.shape)}] but the weights have [{string.Join(",", weights.shape)}].", nameof(mask));
+        using var scope = NewDisposeScope();
+        var alive = mask.flatten().gt(0);
+        var count = Amount.Of(fraction).CountFor(alive.sum().item<long>(), "the tensor");
+        var prune = Selection.Lowest(weights.detach().abs().flatten().to(float64), alive, count);
+        return (mask.flatten().to(float32) * prune.logical_not().to(float32)).reshape(weights.shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Fraction of the entries of <paramref name="weights"/> that are exactly zero. The reference of exercise 1.2.</summary>
+    public static double Sparsity(Tensor weights) =>
+        weights.numel() == 0 ? 0 : 1 - weights.count_nonzero().item<long>() / (double)weights.numel();
 
     /// <summary>
     /// Prunes the model globally: one magnitude ranking across all its weight tensors, so layers with many small

@@ -103,13 +103,13 @@ public sealed class ModelMasks : IDisposable
                     if (perLayer is null) amount = layerWise.Default;
                     else if (!perLayer.TryGetValue(name, out amount)) continue;
                     var count = amount.CountFor(alive.sum().item<long>(), $"'{name}'");
-                    pruneGroups[name] = Lowest(scores, alive, count);
+                    pruneGroups[name] = Selection.Lowest(scores, alive, count);
                 }
                 break;
             case Scope.GlobalScope global:
                 var allScores = cat(layers.Select(l => l.Scores).ToList());
                 var allAlive = cat(layers.Select(l => l.Alive).ToList());
-                var chosen = Lowest(allScores, allAlive, global.Amount.CountFor(allAlive.sum().item<long>(), "the model"));
+                var chosen = Selection.Lowest(allScores, allAlive, global.Amount.CountFor(allAlive.sum().item<long>(), "the model"));
                 long offset = 0;
                 foreach (var (name, scores, _) in layers)
                 {
@@ -223,17 +223,6 @@ public sealed class ModelMasks : IDisposable
     {
         if (originals.Count > 0) return;
         foreach (var (name, weight) in weights) originals[name] = weight.detach().clone().DetachFromDisposeScope();
-    }
-
-    // The count lowest-scoring alive entries (stable: earlier positions first among equal scores).
-    private static Tensor Lowest(Tensor scores, Tensor alive, long count)
-    {
-        var chosen = zeros(scores.shape[0], dtype: @bool);
-        if (count == 0) return chosen;
-        var ranked = where(alive, scores, full_like(scores, double.PositiveInfinity));
-        var (_, order) = ranked.sort(stable: true);
-        chosen.index_put_(tensor(true), order.narrow(0, 0, count));
-        return chosen;
     }
 
     private string NameOf(string name) => Resolve(weights.Keys, name)

@@ -21,6 +21,21 @@ public sealed record PretrainedModel(nn.Module<Tensor, Tensor> Model, TrainingHi
 public static class PretrainedModels
 {
     /// <summary>
+    /// The course's recipe for the dense LeNet-300-100 of lessons 00–02: 15 epochs, batch 128, SGD with momentum 0.9,
+    /// learning rate 0.05 with cosine decay, seed 0 (89.81 % test accuracy on Fashion-MNIST on the reference machine).
+    /// </summary>
+    public static TrainingOptions BaseRecipe { get; } = new()
+    {
+        Epochs = 15, BatchSize = 128, Seed = 0,
+        Optimizer = OptimizerSettings.Sgd(0.05, momentum: 0.9),
+        Schedule = LearningRateSchedule.Cosine(),
+    };
+
+    /// <summary>The dense LeNet-300-100 trained with <see cref="BaseRecipe"/> (cached after the first run).</summary>
+    public static PretrainedModel LeNet300100(ImageDataset train, ImageDataset test, Action<TrainingHistory>? onEpoch = null) =>
+        Get(ModelZoo.LeNet300100, train, test, BaseRecipe, onEpoch);
+
+    /// <summary>
     /// Loads the cached model for this recipe, or trains it (with progress) and caches it.
     /// </summary>
     /// <param name="architecture">A name from <see cref="ModelZoo.Architectures"/>.</param>
