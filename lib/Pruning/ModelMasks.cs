@@ -137,14 +137,15 @@ public sealed class ModelMasks : IDisposable
     public ModelMasks PruneTo(double targetSparsity, bool global = true, IImportance? criterion = null, Granularity? granularity = null)
     {
         _ = Amount.Of(targetSparsity);   // validates the range with a clear message
-        var report = Report();
+        // Only the masked layers count: an excluded layer is neither pruned nor part of the target.
+        var layers = Report().Layers.Where(l => weights.ContainsKey(l.Name)).ToList();
         if (global)
         {
-            var current = report.Sparsity;
+            var current = layers.Sum(l => l.Zeros) / (double)layers.Sum(l => l.Total);
             var fraction = current >= targetSparsity ? 0 : Math.Clamp((targetSparsity - current) / (1 - current), 0, 1);
             return Prune(Scope.Global(fraction), criterion, granularity);
         }
-        var perLayer = report.Layers.ToDictionary(l => l.Name,
+        var perLayer = layers.ToDictionary(l => l.Name,
             l => l.Sparsity >= targetSparsity ? 0 : Math.Clamp((targetSparsity - l.Sparsity) / (1 - l.Sparsity), 0, 1));
         return Prune(Scope.LayerWise(perLayer), criterion, granularity);
     }
