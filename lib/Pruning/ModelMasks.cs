@@ -161,8 +161,9 @@ public sealed class ModelMasks : IDisposable
     public ITrainingHook Hook => new HoldMasks(this);
 
     /// <summary>
-    /// Puts the weights back to the values they had before the first <see cref="Prune"/> and resets every mask to
-    /// one. Training since then is undone for pruned weights only; surviving weights keep their trained values.
+    /// Puts the weights back to the values they had before the first <see cref="Prune"/> (since the masks were
+    /// created or last restored) and resets every mask to one. Training since then is undone for pruned weights
+    /// only; surviving weights keep their trained values.
     /// </summary>
     public void Restore()
     {
@@ -173,6 +174,9 @@ public sealed class ModelMasks : IDisposable
                 weight.copy_(masks[name].to(weight.dtype) * weight + (1 - masks[name].to(weight.dtype)) * original);
             masks[name].fill_(1);
         }
+        // Nothing is pruned any more: the next Prune keeps the values it finds.
+        foreach (var original in originals.Values) original.Dispose();
+        originals.Clear();
     }
 
     /// <summary>

@@ -28,6 +28,22 @@ public class RestoreRemoveTests
     }
 
     [Fact]
+    public void After_a_restore_the_next_pruning_is_undone_to_the_values_it_found()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Tiny.TwoLayers();
+        var weight = Tiny.Weight(model, "fc1.weight");
+        using var masks = ModelMasks.For(model);
+        masks.Prune(Scope.Uniform(0.5));
+        masks.Restore();
+        using (no_grad()) weight.mul_(2);   // dense training after the restore
+        var beforeSecondPruning = Tiny.Flat(weight);
+        masks.Prune(Scope.Uniform(0.5));
+        masks.Restore();
+        Assert.Equal(beforeSecondPruning, Tiny.Flat(weight));
+    }
+
+    [Fact]
     public void Remove_keeps_the_zeros_and_forgets_the_masks()
     {
         using var scope = NewDisposeScope();
