@@ -37,6 +37,29 @@ public class SparsityReportTests
     }
 
     [Fact]
+    public void Convolutions_count_their_output_positions_in_the_macs()
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelZoo.Create(ModelZoo.LeNet5, seed: 0);
+        var report = SparsityReport.Of(model);
+        Assert.Equal(new[] { "conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight", "fc3.weight" }, report.Layers.Select(l => l.Name));
+        Assert.Equal(new long[] { 28 * 28, 10 * 10, 1, 1, 1 }, report.Layers.Select(l => l.OutputPositions));
+        long[] dense = [6 * 25 * 784, 16 * 6 * 25 * 100, 400 * 120, 120 * 84, 84 * 10];
+        Assert.Equal(dense, report.Layers.Select(l => l.DenseMacs));
+        Assert.Equal(416_520, report.DenseMacs);
+        Assert.Equal(report.DenseMacs, report.SparseMacs);
+
+        using var masks = ModelMasks.For(model);
+        masks.Prune(Scope.Uniform(0.5));
+        var pruned = masks.Report();
+        // Half of each layer: 75 of conv1's 150 weights, 1,200 of conv2's 2,400, and so on.
+        Assert.Equal(dense.Sum() / 2, pruned.SparseMacs);
+        Assert.Equal(75 * 784, pruned.Layers[0].SparseMacs);
+        Assert.Equal(1200 * 100, pruned.Layers[1].SparseMacs);
+        Assert.True(model.training, "measuring must leave the model in training mode");
+    }
+
+    [Fact]
     public void Convolutions_inside_a_sequential_count_their_output_positions_too()
     {
         using var scope = NewDisposeScope();
