@@ -32,13 +32,14 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>
     /// <summary>Maps a batch of images [N,1,28,28] to class logits [N,10].</summary>
     public override Tensor forward(Tensor input)
     {
+        // call() rather than forward(): only call() runs forward hooks (SparsityReport measures convolution outputs with them).
         using var scope = NewDisposeScope();
-        var x = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(input)), 2);
-        x = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(x)), 2);
+        var x = nn.functional.max_pool2d(nn.functional.relu(conv1.call(input)), 2);
+        x = nn.functional.max_pool2d(nn.functional.relu(conv2.call(x)), 2);
         x = x.flatten(1);
-        x = nn.functional.relu(fc1.forward(x));
-        x = nn.functional.relu(fc2.forward(x));
-        return fc3.forward(x).MoveToOuterDisposeScope();
+        x = nn.functional.relu(fc1.call(x));
+        x = nn.functional.relu(fc2.call(x));
+        return fc3.call(x).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -137,14 +137,15 @@ public sealed class ModelMasks : IDisposable
     public ModelMasks PruneTo(double targetSparsity, bool global = true, IImportance? criterion = null, Granularity? granularity = null)
     {
         _ = Amount.Of(targetSparsity);   // validates the range with a clear message
-        var report = Report();
+        // Only the masked layers count: an excluded layer is neither pruned nor part of the target.
+        var layers = Report().Layers.Where(l => weights.ContainsKey(l.Name)).ToList();
         if (global)
         {
-            var current = report.Sparsity;
+            var current = layers.Sum(l => l.Zeros) / (double)layers.Sum(l => l.Total);
             var fraction = current >= targetSparsity ? 0 : Math.Clamp((targetSparsity - current) / (1 - current), 0, 1);
             return Prune(Scope.Global(fraction), criterion, granularity);
         }
-        var perLayer = report.Layers.ToDictionary(l => l.Name,
+        var perLayer = layers.ToDictionary(l => l.Name,
             l => l.Sparsity >= targetSparsity ? 0 : Math.Clamp((targetSparsity - l.Sparsity) / (1 - l.Sparsity), 0, 1));
         return Prune(Scope.LayerWise(perLayer), criterion, granularity);
     }
@@ -160,8 +161,9 @@ public sealed class ModelMasks : IDisposable
     public ITrainingHook Hook => new HoldMasks(this);
 
     /// <summary>
-    /// Puts the weights back to the values they had before the first <see cref="Prune"/> and resets every mask to
-    /// one. Training since then is undone for pruned weights only; surviving weights keep their trained values.
+    /// Puts the weights back to the values they had before the first <see cref="Prune"/> (since the masks were
+    /// created or last restored) and resets every mask to one. Training since then is undone for pruned weights
+    /// only; surviving weights keep their trained values.
     /// </summary>
     public void Restore()
     {
@@ -172,6 +174,9 @@ public sealed class ModelMasks : IDisposable
                 weight.copy_(masks[name].to(weight.dtype) * weight + (1 - masks[name].to(weight.dtype)) * original);
             masks[name].fill_(1);
         }
+        // Nothing is pruned any more: the next Prune keeps the values it finds.
+        foreach (var original in originals.Values) original.Dispose();
+        originals.Clear();
     }
 
     /// <summary>
