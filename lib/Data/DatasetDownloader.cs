@@ -61,7 +61,7 @@ public sealed class DatasetDownloader
             {
                 if (!response.IsSuccessStatusCode)
                     throw new HttpRequestException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-                var bar = new DownloadProgress(_progress, entry.ArchiveName, response.Content.Headers.ContentLength);
+                var bar = new ProgressBar(_progress, entry.ArchiveName, response.Content.Headers.ContentLength, ProgressBar.Megabytes);
                 await using var source = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
                 await using var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 var buffer = new byte[1 << 16];

@@ -28,7 +28,7 @@ public static class DatasetLocator
                 using var client = options.HttpHandler is { } handler
                     ? new HttpClient(handler, disposeHandler: false)
                     : null;
-                var writer = DownloadProgress.ChooseWriter(options.Quiet, options.ProgressWriter);
+                var writer = options.Quiet ? null : options.ProgressWriter ?? ProgressBar.Terminal;
                 return new DatasetDownloader(client ?? DefaultClient.Value, writer)
                     .Download(entry, Path.Combine(options.CacheDirectory, dataset.Name));
             };

@@ -44,7 +44,7 @@ public static class Trainer
             var rate = options.Schedule.RateAt(epoch, options.Epochs, options.Optimizer.LearningRate);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
 
-            var bar = display == ProgressDisplay.Bar ? new ConsoleProgress($"epoch {epoch + 1}/{options.Epochs}", batchesPerEpoch) : null;
+            var bar = display == ProgressDisplay.Bar ? new ProgressBar(Console.Error, $"epoch {epoch + 1}/{options.Epochs}", batchesPerEpoch) : null;
             var clock = Stopwatch.StartNew();
             // Loss and correct counts accumulate as tensors: one item() per epoch instead of one per batch.
             using var lossSum = zeros(1, dtype: float64);
@@ -71,6 +71,7 @@ public static class Trainer
                 bar?.Report(++batchIndex);
             }
             var seconds = clock.Elapsed.TotalSeconds;
+            bar?.Finish(batchIndex);
             var (testLoss, testAccuracy) = Evaluator.Evaluate(model, test);
             model.train();
             var result = new EpochResult(epoch + 1, lossSum.item<double>() / train.Count, correct.item<long>() / (double)train.Count,
@@ -87,7 +88,7 @@ public static class Trainer
     private static ProgressDisplay ResolveDisplay(ProgressDisplay requested) => requested switch
     {
         ProgressDisplay.Auto when CourseEnvironment.InNotebook => ProgressDisplay.None,
-        ProgressDisplay.Auto => ConsoleProgress.IsInteractive ? ProgressDisplay.Bar : ProgressDisplay.Lines,
+        ProgressDisplay.Auto => ProgressBar.Terminal is not null ? ProgressDisplay.Bar : ProgressDisplay.Lines,
         _ => requested,
     };
 }
