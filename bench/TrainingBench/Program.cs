@@ -16,7 +16,7 @@ const int threads = 2, batchSize = 128;
 PruningLab.Runtime.TorchRuntime.EnsureLoaded();
 set_num_threads(threads);
 using var train = FashionMnist.Load(Split.Train);
-using var test = FashionMnist.Load(Split.Test);
+using var validation = FashionMnist.Load(Split.Validation);
 Console.WriteLine($"LeNet-300-100, {train.Count:N0} Fashion-MNIST images, batch {batchSize}, {threads} threads, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 
 // A/B rounds, alternating one plain epoch and one course epoch, so that drift of this shared VM hits both alike.
@@ -30,7 +30,7 @@ using (var courseModel = ModelZoo.Create(ModelZoo.LeNet300100, seed: 0))
     for (var round = 0; round < rounds; round++)
     {
         plain.Add(PlainEpoch(plainModel, plainOptimizer, train, round));
-        abCourse.Add(Trainer.Fit(courseModel, train, test, new TrainingOptions
+        abCourse.Add(Trainer.Fit(courseModel, train, validation, new TrainingOptions
         {
             Epochs = 1, BatchSize = batchSize, Seed = round, Progress = ProgressDisplay.None,
             Optimizer = OptimizerSettings.Sgd(0.05, momentum: 0.9),
@@ -44,14 +44,14 @@ Console.WriteLine($"  ratio course / plain  : {Statistics.Median(abCourse.Skip(1
 
 using var model = ModelZoo.Create(ModelZoo.LeNet300100, seed: 0);
 var rss = new List<double>();
-var history = Trainer.Fit(model, train, test, new TrainingOptions
+var history = Trainer.Fit(model, train, validation, new TrainingOptions
 {
     Epochs = epochs, BatchSize = batchSize, Seed = 0, Progress = ProgressDisplay.Lines,
     Optimizer = OptimizerSettings.Sgd(0.05, momentum: 0.9),
 }, _ => rss.Add(Environment.WorkingSet / 1e6));
 var course = history.Select(e => e.Seconds).ToList();
 var quarter = Math.Max(1, epochs / 4);
-Console.WriteLine($"course Trainer.Fit, one run of {epochs} epochs: median {Statistics.Median(course):F3} s/epoch, test accuracy {history[^1].TestAccuracy:P2}");
+Console.WriteLine($"course Trainer.Fit, one run of {epochs} epochs: median {Statistics.Median(course):F3} s/epoch, validation accuracy {history.Last!.ValidationAccuracy:P2}");
 Console.WriteLine($"epoch time, first vs last {quarter}: median {Statistics.Median(course.Take(quarter)):F3} s → {Statistics.Median(course.TakeLast(quarter)):F3} s");
 Console.WriteLine($"resident memory after epoch 1 / {quarter} / {epochs}: {rss[0]:F0} / {rss[quarter - 1]:F0} / {rss[^1]:F0} MB");
 Console.WriteLine($"peak resident memory          : {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");

@@ -6,12 +6,25 @@ using Plotly.NET;
 namespace PruningLab.Charts;
 
 /// <summary>
-/// Turns charts into HTML that needs no network: plotly.js is inlined (standalone files)
-/// or defined once per notebook by <see cref="PlotlyScriptTag"/>.
+/// Turns charts into what notebooks and browsers show, with no network: the figure JSON of plotly's MIME type for
+/// notebooks (VS Code draws it with its own plotly.js), and HTML with plotly.js inlined for pages and files.
 /// </summary>
 public static class ChartHtml
 {
-    /// <summary>Folder, relative to the repository root, where <see cref="Show"/> writes charts.</summary>
+    /// <summary>The MIME type under which notebooks store a plotly figure: {"data", "layout", "config"}.</summary>
+    public const string PlotlyMimeType = "application/vnd.plotly.v1+json";
+
+    /// <summary>The figure as plotly's JSON, {"data": […], "layout": {…}, "config": {…}}: what a notebook stores.</summary>
+    public static string FigureJson(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var (data, layout, config) = Parts(chart);
+        return $"{{\"data\":{data},\"layout\":{layout},\"config\":{config}}}";
+    }
+
+    /// <summary>The text a front end without a plotly renderer shows instead of the chart.</summary>
+    public static string PlainText(GenericChart chart) =>
+        $"[chart: {TitleOf(chart) ?? "untitled"}; VS Code draws it, and ./course lessons exports it to HTML]";
 
     /// <summary>
     /// A <c>&lt;script&gt;</c> element that defines the global <c>Plotly</c> object.
@@ -33,7 +46,19 @@ public static class ChartHtml
     public static string NotebookFragment(GenericChart chart)
     {
         ArgumentNullException.ThrowIfNull(chart);
-        var (data, layout, config) = FigureJson(chart);
+        return FragmentOf(FigureJson(chart));
+    }
+
+    /// <summary>
+    /// The HTML fragment of <see cref="NotebookFragment"/> for a figure given as plotly JSON ({"data", "layout",
+    /// "config"}), e.g. one stored in a notebook under <see cref="PlotlyMimeType"/>.
+    /// </summary>
+    public static string FragmentOf(string figureJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(figureJson);
+        using var figure = JsonDocument.Parse(figureJson);
+        string Part(string name) => ScriptSafe(figure.RootElement.TryGetProperty(name, out var part) ? part.GetRawText() : "{}");
+        var (data, layout, config) = (Part("data"), Part("layout"), Part("config"));
         var id = "pruninglab-chart-" + Guid.NewGuid().ToString("N");
         return $$"""
             <div id="{{id}}"></div>
@@ -89,20 +114,7 @@ public static class ChartHtml
     {
         ArgumentNullException.ThrowIfNull(chart);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, Standalone(chart), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-        return full;
+        return AtomicFile.WriteAllText(path, Standalone(chart));
     }
 
     /// <summary>
@@ -122,18 +134,12 @@ public static class ChartHtml
         return path;
     }
 
-    /// <summary>
-    /// data, layout and config as JSON, serialised by Plotly.NET itself (its Newtonsoft settings),
-    /// made safe to embed in a script element.
-    /// </summary>
-    private static (string Data, string Layout, string Config) FigureJson(GenericChart chart)
+    /// <summary>data, layout and config as JSON, serialised by Plotly.NET itself (its Newtonsoft settings).</summary>
+    private static (string Data, string Layout, string Config) Parts(GenericChart chart)
     {
         using var figure = JsonDocument.Parse(GenericChart.toFigureJson(chart));
         var config = Newtonsoft.Json.JsonConvert.SerializeObject(GenericChart.getConfig(chart));
-        return (
-            ScriptSafe(figure.RootElement.GetProperty("data").GetRawText()),
-            ScriptSafe(figure.RootElement.GetProperty("layout").GetRawText()),
-            ScriptSafe(config));
+        return (figure.RootElement.GetProperty("data").GetRawText(), figure.RootElement.GetProperty("layout").GetRawText(), config);
     }
 
     /// <summary>"&lt;/" inside a script would end it early (e.g. a title containing "&lt;/script&gt;"); "&lt;\/" is the same JSON string.</summary>

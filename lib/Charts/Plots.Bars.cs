@@ -41,4 +41,28 @@ public static partial class Plots
         var chart = Figure.Chart(traces, xTitle, yTitle, layout => layout.With("barmode", "group"));
         return ChartStyle.Finish(chart, title);
     }
+
+    /// <summary>
+    /// A bar per category with an error bar of ± one standard deviation, e.g. accuracy over seeds per method.
+    /// </summary>
+    /// <param name="values">Category → (mean, sd); categories keep their order.</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">X-axis (category) title.</param>
+    /// <param name="yTitle">Y-axis (value) title.</param>
+    /// <param name="yRange">The visible value range, or null for automatic (bars start at the bottom of the range).</param>
+    public static GenericChart BarsWithSpread(IReadOnlyDictionary<string, (double Mean, double Sd)> values, string title, string xTitle, string yTitle,
+        (double Min, double Max)? yRange = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var trace = Figure.Trace("bar")
+            .With("x", values.Keys.ToArray()).With("y", values.Values.Select(v => v.Mean).ToArray())
+            .With("error_y", new Dictionary<string, object> { ["type"] = "data", ["array"] = values.Values.Select(v => v.Sd).ToArray(), ["visible"] = true })
+            .With("marker", new Dictionary<string, object> { ["color"] = values.Keys.Select((_, i) => ChartStyle.ColorAt(i)).ToArray() })
+            .With("showlegend", false);
+        var chart = Figure.Chart([trace], xTitle, yTitle, layout =>
+        {
+            if (yRange is { } range) ((DynamicObj.DynamicObj)layout.GetPropertyValue("yaxis")).SetProperty("range", new[] { range.Min, range.Max });
+        });
+        return ChartStyle.Finish(chart, title);
+    }
 }

@@ -29,9 +29,12 @@ public static partial class Plots
     private static void ReverseY(Layout layout) =>
         ((DynamicObj.DynamicObj)layout.GetPropertyValue("yaxis")).SetProperty("autorange", "reversed");
 
-    /// <summary>plotly.js wants z as an array of rows.</summary>
+    /// <summary>plotly.js wants z as an array of rows; four significant digits are plenty for colours and keep notebooks small.</summary>
     private static double[][] Rows(float[,] values) =>
         Enumerable.Range(0, values.GetLength(0))
-            .Select(r => Enumerable.Range(0, values.GetLength(1)).Select(c => (double)values[r, c]).ToArray())
+            .Select(r => Enumerable.Range(0, values.GetLength(1)).Select(c => Round(values[r, c])).ToArray())
             .ToArray();
+
+    private static double Round(float value) =>
+        value == 0 || !float.IsFinite(value) ? value : Math.Round(value, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 15));
 }

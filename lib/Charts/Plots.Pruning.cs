@@ -8,9 +8,8 @@ public static partial class Plots
 {
     /// <summary>Accuracy (%) against sparsity (%) with one curve per layer: the sensitivity scan of lesson 01.</summary>
     public static GenericChart Sensitivity(IEnumerable<SensitivityPoint> points, string title = "Sensitivity: accuracy with one layer pruned") =>
-        Curves(points.GroupBy(p => p.Layer).ToDictionary(g => g.Key,
-                g => (IReadOnlyList<(double X, double Y)>)g.Select(p => (p.Sparsity * 100, p.Accuracy * 100)).ToList()),
-            "sparsity of the layer (%)", "test accuracy (%)", title);
+        Curves(points.GroupBy(p => p.Layer).ToDictionary(g => g.Key, g => g.Select(p => (p.Sparsity * 100, p.Accuracy * 100)).ToList()),
+            "sparsity of the layer (%)", "validation accuracy (%)", title);
 
     /// <summary>
     /// The top-left <paramref name="rows"/> × <paramref name="columns"/> corner of a 2-D mask (or weight) as a heat-map:

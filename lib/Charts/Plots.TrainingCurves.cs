@@ -1,4 +1,5 @@
 using Plotly.NET;
+using PruningLab.Training;
 
 namespace PruningLab.Charts;
 
@@ -6,33 +7,34 @@ namespace PruningLab.Charts;
 public static partial class Plots
 {
     /// <summary>
-    /// Loss and accuracy per epoch, side by side: train vs test in each panel,
-    /// with the same colour for "train" (and for "test") in both panels.
+    /// Loss and accuracy per epoch, side by side: train vs validation in each panel,
+    /// with the same colour for "train" (and for "validation") in both panels.
     /// </summary>
-    /// <param name="history">One point per epoch, in order.</param>
+    /// <param name="history">One result per epoch, in order (a <see cref="TrainingHistory"/>).</param>
     /// <param name="title">Chart title.</param>
-    public static GenericChart TrainingCurves(IReadOnlyList<EpochPoint> history, string title = "Training curves")
+    public static GenericChart TrainingCurves(IEnumerable<EpochResult> history, string title = "Training curves")
     {
         ArgumentNullException.ThrowIfNull(history);
-        var epochs = history.Select(p => p.Epoch).ToArray();
+        var points = history.ToList();
+        var epochs = points.Select(p => p.Epoch).ToArray();
 
-        Trace2D Curve(string name, IEnumerable<double> y, int colour, string group, bool legend) =>
+        Trace2D Curve(string name, IEnumerable<double> y, int colour, string group) =>
             Figure.Trace("scatter")
                 .With("x", epochs).With("y", y.ToArray())
                 .With("mode", "lines+markers").With("name", name)
-                .With("legendgroup", group).With("showlegend", legend)
+                .With("legendgroup", group)
                 .With("line", new Dictionary<string, object> { ["color"] = ChartStyle.ColorAt(colour) });
 
         var loss = Figure.Chart(
             [
-                Curve("train loss", history.Select(p => p.TrainLoss), 0, "train", true),
-                Curve("test loss", history.Select(p => p.TestLoss), 1, "test", true),
+                Curve("train loss", points.Select(p => p.TrainLoss), 0, "train"),
+                Curve("validation loss", points.Select(p => p.ValidationLoss), 1, "validation"),
             ],
             "epoch", "loss");
         var accuracy = Figure.Chart(
             [
-                Curve("train accuracy", history.Select(p => p.TrainAccuracy), 0, "train", true),
-                Curve("test accuracy", history.Select(p => p.TestAccuracy), 1, "test", true),
+                Curve("train accuracy", points.Select(p => p.TrainAccuracy), 0, "train"),
+                Curve("validation accuracy", points.Select(p => p.ValidationAccuracy), 1, "validation"),
             ],
             "epoch", "accuracy");
 

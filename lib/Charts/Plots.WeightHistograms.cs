@@ -28,9 +28,10 @@ public static partial class Plots
     /// <param name="excludeZeros">Leave out exact zeros (pruned weights).</param>
     /// <param name="columns">Panels per row.</param>
     /// <param name="title">Chart title.</param>
-    public static GenericChart WeightHistogramGrid(
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, float[]>> layers,
+    public static GenericChart WeightHistogramGrid<TSeries>(
+        IReadOnlyDictionary<string, TSeries> layers,
         int bins = 60, bool excludeZeros = false, int columns = 2, string title = "Weight distribution per layer")
+        where TSeries : IReadOnlyDictionary<string, float[]>
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
@@ -43,7 +44,8 @@ public static partial class Plots
         return ChartStyle.Finish(grid, title, height: Math.Max(ChartStyle.Height, rows * ChartStyle.GridRowHeight));
     }
 
-    private static GenericChart HistogramPanel(IReadOnlyDictionary<string, float[]> series, int bins, bool excludeZeros, bool showLegend)
+    private static GenericChart HistogramPanel<TSeries>(TSeries series, int bins, bool excludeZeros, bool showLegend)
+        where TSeries : IReadOnlyDictionary<string, float[]>
     {
         var kept = series.Values.SelectMany(v => v).Where(v => !float.IsNaN(v) && !(excludeZeros && v == 0f));
         double min = kept.DefaultIfEmpty(0f).Min(), max = kept.DefaultIfEmpty(0f).Max();

@@ -19,9 +19,9 @@ public sealed record DatasetInfo(
     DatasetFileEntry TrainImages, DatasetFileEntry TrainLabels, DatasetFileEntry TestImages, DatasetFileEntry TestLabels,
     IReadOnlyList<string> SystemDirectories, string SystemFix, string NotFoundHelp)
 {
-    /// <summary>The images and labels files of <paramref name="split"/>.</summary>
+    /// <summary>The images and labels files of <paramref name="split"/> (validation images come from the training files).</summary>
     public (DatasetFileEntry Images, DatasetFileEntry Labels) Files(Split split) =>
-        split == Split.Train ? (TrainImages, TrainLabels) : (TestImages, TestLabels);
+        split == Split.Test ? (TestImages, TestLabels) : (TrainImages, TrainLabels);
 
     /// <summary>All four files, train first.</summary>
     public IEnumerable<DatasetFileEntry> AllFiles => [TrainImages, TrainLabels, TestImages, TestLabels];

@@ -23,7 +23,15 @@ public static class DatasetLoader
         return Build(dataset, split, images, labels);
     }
 
-    private static ImageDataset Build(DatasetInfo dataset, Split split, LocatedFile images, LocatedFile labels) =>
-        ImageDataset.FromIdx(images.Data, labels.Data, dataset.Mean, dataset.Std, dataset.ClassNames,
-            $"{dataset.DisplayName} {split.ToString().ToLowerInvariant()}");
+    private static ImageDataset Build(DatasetInfo dataset, Split split, LocatedFile images, LocatedFile labels)
+    {
+        var name = $"{dataset.DisplayName} {split.ToString().ToLowerInvariant()}";
+        var all = ImageDataset.FromIdx(images.Data, labels.Data, dataset.Mean, dataset.Std, dataset.ClassNames, name);
+        if (split == Split.Test) return all;
+        using (all)
+        {
+            var (train, validation) = ValidationSplit.Indices(labels.Data.Data);
+            return all.Rows(split == Split.Train ? train : validation, name);
+        }
+    }
 }

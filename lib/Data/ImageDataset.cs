@@ -89,6 +89,15 @@ public sealed class ImageDataset : IDisposable
         return new ImageDataset(x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), ClassNames, $"{Name} (subset of {chosen.Length})");
     }
 
+    /// <summary>The images at <paramref name="rows"/>, in that order, as a new dataset (it owns copies; dispose it separately).</summary>
+    public ImageDataset Rows(IReadOnlyList<long> rows, string name)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        using var scope = NewDisposeScope();
+        var idx = tensor(rows.ToArray());
+        return new ImageDataset(Images.index_select(0, idx).MoveToOuterDisposeScope(), Labels.index_select(0, idx).MoveToOuterDisposeScope(), ClassNames, name);
+    }
+
     /// <summary>
     /// Mini-batches covering every image exactly once; the last batch holds the remainder. With
     /// <paramref name="shuffle"/>, the order is a permutation determined by <paramref name="seed"/> alone.

@@ -7,8 +7,8 @@ namespace PruningLab.Exercises;
 public static class Lesson00
 {
     /// <summary>
-    /// The fixed cases of exercise 0.1, shared by the notebook's check and the unit test: a hand-written 2×4
-    /// tensor, the edge amounts 0 and 1, ties, and a seeded random matrix.
+    /// The fixed cases of exercise 0.1, shared by the notebook's check and the unit tests: a hand-written 2×4
+    /// tensor, the edge amounts 0 and 1, ties, a half that rounds up, a float64 tensor and a seeded random matrix.
     /// </summary>
     public static IReadOnlyList<(string Name, Func<(Tensor Weights, double Fraction)> Input)> PruneByMagnitudeCases { get; } =
     [
@@ -16,21 +16,32 @@ public static class Lesson00
         ("nothing to prune", () => (tensor(new float[] { 1f, -2f, 3f }), 0.0)),
         ("prune everything", () => (tensor(new float[] { 1f, -2f, 3f }), 1.0)),
         ("ties: earlier entries go first", () => (tensor(new float[] { 1f, -1f, 1f, -1f }), 0.5)),
-        ("30×20 random, 70%", () => { var g = new Generator(seed: 7); return (randn(30, 20, generator: g), 0.7); }),
+        ("7 entries, half: 3.5 rounds to 4", () => (tensor(new float[] { 0.7f, -0.2f, 0.5f, 0.1f, -0.6f, 0.3f, 0.4f }), 0.5)),
+        ("float64, 3×3, a third", () => (tensor(new double[,] { { 3, -1, 4 }, { -1, 5, -9 }, { 2, 6, -5 } }), 1 / 3.0)),
+        ("30×20 random, 70%", () => { using var g = new Generator(seed: 7); return (randn(30, 20, generator: g), 0.7); }),
     ];
 
     /// <summary>
-    /// Exercise 0.1: checks the learner's magnitude pruning of one tensor against
-    /// <see cref="MagnitudePruning.PruneTensor"/>; prints ✓ or ✗ with a hint and never throws.
+    /// Exercise 0.1: checks the learner's magnitude pruning of one tensor (values, shape, dtype, input left alone, no
+    /// call to the library's ranking); prints ✓ or ✗ with a hint and never throws.
     /// </summary>
     public static CheckResult CheckPruneByMagnitude(Func<Tensor, double, Tensor> pruneByMagnitude) =>
-        ExerciseCheck.Compare<(Tensor Weights, double Fraction), float[]>(
-            "Exercise 0.1 (prune one tensor by magnitude)",
-            PruneByMagnitudeCases,
-            input => pruneByMagnitude(input.Weights, input.Fraction).detach().flatten().to(float32).data<float>().ToArray(),
-            input => MagnitudePruning.PruneTensor(input.Weights, input.Fraction).flatten().data<float>().ToArray(),
-            (actual, expected) => actual.SequenceEqual(expected),
-            "k = round(fraction × n) entries with the smallest |w| become 0. Sort |w| with `weights.abs().flatten().sort(stable: true)`, " +
-            "take the first k indices, set those entries of a flattened copy to 0 and reshape to the original shape.",
-            values => values.Length <= 8 ? $"[{string.Join(", ", values)}]" : $"{values.Count(v => v == 0)} zeros of {values.Length}");
+        ExerciseCheck.Run("0.1", "prune one tensor by magnitude",
+            "k = round(fraction × n) entries with the smallest |w| become 0: find which ones by ordering the entries by |w|.",
+            () =>
+            {
+                foreach (var (name, input) in PruneByMagnitudeCases)
+                {
+                    using var scope = NewDisposeScope();
+                    var (weights, fraction) = input();
+                    var expected = MagnitudePruning.PruneTensor(weights, fraction);
+                    var answer = ExerciseCheck.Learner(name,
+                        () => ExerciseCheck.Unchanged(name, [("weights", weights)], () => pruneByMagnitude(weights, fraction)),
+                        ReferenceUse.Pruning);
+                    ExerciseCheck.Shaped(name, "the result", answer, weights.shape, weights.dtype);
+                    if (!ExerciseCheck.Equal(answer, expected))
+                        return (false, $"case '{name}': expected {ExerciseCheck.Describe(expected)}, got {ExerciseCheck.Describe(answer)}.");
+                }
+                return (true, $"{PruneByMagnitudeCases.Count} cases match (values, shape, dtype; inputs left unchanged).");
+            });
 }

@@ -9,64 +9,175 @@ namespace PruningLab.Exercises;
 /// <summary>Checks for the exercises of lesson 01 (fine-grained magnitude pruning).</summary>
 public static class Lesson01
 {
-    /// <summary>Fixed tensors shared by the checks of exercises 1.1–1.3 and their unit tests.</summary>
-    public static IReadOnlyList<(string Name, Func<Tensor> Weights)> Tensors { get; } =
+    /// <summary>The layers of exercise 1.1: hand-written ones and a seeded random one with zeroed rows.</summary>
+    public static IReadOnlyList<(string Name, Func<NeuronLayer> Layer)> DeadNeuronCases { get; } =
     [
-        ("2×4 tensor", () => tensor(new float[,] { { 0.5f, -0.1f, 0.3f, -0.8f }, { 0.05f, 0.9f, -0.2f, 0.01f } })),
-        ("ties", () => tensor(new float[] { 1f, -1f, 1f, -1f, 2f, 0f })),
-        ("already sparse 3×5", () => tensor(new float[,] { { 0f, 1f, 0f, 0f, 2f }, { 0f, 0f, 0f, 0f, 0f }, { 3f, 0f, -4f, 0f, 5f } })),
-        ("40×25 random", () => randn(40, 25, generator: new Generator(11))),
+        ("3 neurons, neuron 1 dead with bias 0.7", () => new NeuronLayer(
+            tensor(new float[,] { { 1, -2 }, { 0, 0 }, { 0.5f, 0 } }), tensor(new[] { 0.1f, 0.7f, -0.3f }),
+            tensor(new float[,] { { 1, 2, 3 }, { -1, 0.5f, 2 } }), tensor(new[] { 0.2f, -0.4f }))),
+        ("3 neurons, neuron 0 dead with bias −0.5", () => new NeuronLayer(
+            tensor(new float[,] { { 0, 0 }, { 1, 1 }, { 0.5f, 0 } }), tensor(new[] { -0.5f, 0.2f, 0.3f }),
+            tensor(new float[,] { { 1, 2, 3 }, { -1, 0.5f, 2 } }), tensor(new[] { 0.2f, -0.4f }))),
+        ("no dead neuron", () => new NeuronLayer(
+            tensor(new float[,] { { 1, 0 }, { 0, 2 } }), tensor(new[] { 0.3f, 0.4f }),
+            tensor(new float[,] { { 1, 1 } }), tensor(new[] { 0f }))),
+        ("20 neurons, 6 dead", () =>
+        {
+            using var g = new Generator(seed: 21);
+            var weightIn = randn(20, 30, generator: g);
+            weightIn.index_fill_(0, tensor(new long[] { 1, 4, 7, 8, 15, 19 }), 0);
+            return new NeuronLayer(weightIn, randn(20, generator: g), randn(5, 20, generator: g), randn(5, generator: g));
+        }),
     ];
 
-    private static IEnumerable<(string, Func<(Tensor, double)>)> MaskCases() =>
-        Tensors.SelectMany(t => new[] { 0.0, 0.25, 0.5, 0.9, 1.0 }.Select(s => ($"{t.Name}, sparsity {s}", (Func<(Tensor, double)>)(() => (t.Weights(), s)))));
+    /// <summary>
+    /// Exercise 1.1: the learner removes the dead neurons of a ReLU layer. The answer must zero each dead neuron's bias
+    /// and outgoing weights, fold its constant output into the next bias, leave every input unchanged, and compute the
+    /// same function as before.
+    /// </summary>
+    public static CheckResult CheckRemoveDeadNeurons(Func<Tensor, Tensor, Tensor, Tensor, (Tensor WeightIn, Tensor BiasIn, Tensor WeightOut, Tensor BiasOut)> remove) =>
+        ExerciseCheck.Run("1.1", "remove dead neurons",
+            "A neuron whose incoming weights are all zero outputs the same number for every input. Which number, and where does it go?",
+            () =>
+            {
+                foreach (var (name, make) in DeadNeuronCases)
+                {
+                    using var scope = NewDisposeScope();
+                    var layer = make();
+                    var expected = DeadNeurons.Remove(layer);
+                    var (wIn, bIn, wOut, bOut) = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name,
+                        [("weightIn", layer.WeightIn), ("biasIn", layer.BiasIn), ("weightOut", layer.WeightOut), ("biasOut", layer.BiasOut)],
+                        () => remove(layer.WeightIn, layer.BiasIn, layer.WeightOut, layer.BiasOut)), ReferenceUse.DeadNeurons);
+                    foreach (var (what, answer, want) in new[] { ("weightIn", wIn, expected.WeightIn), ("biasIn", bIn, expected.BiasIn),
+                                 ("weightOut", wOut, expected.WeightOut), ("biasOut", bOut, expected.BiasOut) })
+                    {
+                        ExerciseCheck.Shaped(name, what, answer, want.shape, want.dtype);
+                        if (!ExerciseCheck.Equal(answer, want, 1e-5))
+                            return (false, $"case '{name}': {what} should be {ExerciseCheck.Describe(want)}, got {ExerciseCheck.Describe(answer)}.");
+                    }
+                    var change = OutputChange(layer, new NeuronLayer(wIn, bIn, wOut, bOut));
+                    if (change > 1e-4)
+                        return (false, $"case '{name}': the network's output changed by up to {change:G3}; removing a neuron must not change what the network computes.");
+                }
+                return (true, $"{DeadNeuronCases.Count} layers: dead neurons gone with their bias and outgoing weights, outputs unchanged.");
+            });
 
-    /// <summary>Exercise 1.1: the learner's fine-grained magnitude mask against <see cref="MagnitudePruning.Mask"/>.</summary>
-    public static CheckResult CheckMagnitudeMask(Func<Tensor, double, Tensor> magnitudeMask) =>
-        ExerciseCheck.Compare<(Tensor W, double S), float[]>("Exercise 1.1 (fine-grained magnitude mask)", MaskCases(),
-            c => magnitudeMask(c.W, c.S).detach().to(float32).flatten().data<float>().ToArray(),
-            c => MagnitudePruning.Mask(c.W, c.S).flatten().data<float>().ToArray(),
-            (a, e) => a.SequenceEqual(e),
-            "Return a float tensor of the weights' shape: 0 for the k = round(sparsity × n) smallest |w| (ties: earlier entry first), 1 elsewhere. " +
-            "`weights.abs().flatten().sort(stable: true)` gives the order; start from `ones_like(weights)`.",
-            Describe);
+    /// <summary>The largest change of W_out·relu(W_in·x + b_in) + b_out over a fixed batch of random inputs.</summary>
+    public static double OutputChange(NeuronLayer before, NeuronLayer after)
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(seed: 5);
+        var x = randn(16, before.WeightIn.shape[1], generator: g);
+        Tensor Forward(NeuronLayer l) => nn.functional.relu(x.matmul(l.WeightIn.detach().t()) + l.BiasIn.detach()).matmul(l.WeightOut.detach().t()) + l.BiasOut.detach();
+        return (Forward(before) - Forward(after)).abs().max().item<float>();
+    }
 
-    /// <summary>Exercise 1.2: the learner's sparsity (fraction of zeros) against <see cref="MagnitudePruning.Sparsity"/>.</summary>
-    public static CheckResult CheckSparsity(Func<Tensor, double> sparsity) =>
-        ExerciseCheck.Compare<Tensor, double>("Exercise 1.2 (sparsity of a layer)", Tensors.Select(t => (t.Name, t.Weights)),
-            sparsity, MagnitudePruning.Sparsity, (a, e) => Math.Abs(a - e) < 1e-9,
-            "Sparsity = (number of entries equal to 0) / (number of entries). `weights.eq(0).sum().item<long>()` and `weights.numel()`; divide as doubles.");
+    /// <summary>The layer sets of exercise 1.2: hand-written ones (see the lesson) and layers of different scales.</summary>
+    public static IReadOnlyList<(string Name, Func<(Dictionary<string, Tensor> Weights, double Sparsity)> Input)> GlobalCases { get; } =
+    [
+        ("two layers, half", () => (new Dictionary<string, Tensor>
+        {
+            ["fc1"] = tensor(new float[,] { { 0.5f, -0.1f, 0.3f, -0.8f }, { 0.05f, 0.9f, -0.2f, 0.01f } }),
+            ["fc2"] = tensor(new float[,] { { 0.4f, -0.02f }, { 0.6f, 0.15f }, { -0.07f, 1.0f } }),
+        }, 0.5)),
+        ("ties across layers: the earlier layer first", () => (new Dictionary<string, Tensor>
+        {
+            ["a"] = tensor(new float[] { 1, 2, -1 }), ["b"] = tensor(new float[,] { { -1, 3 }, { 1, 0.5f } }),
+        }, 0.5)),
+        ("three layers of different scales, 80%", () =>
+        {
+            using var g = new Generator(seed: 12);
+            return (new Dictionary<string, Tensor>
+            {
+                ["fc1"] = randn(40, 30, generator: g) * 0.05, ["fc2"] = randn(20, 40, generator: g) * 0.2, ["fc3"] = randn(10, 20, generator: g),
+            }, 0.8);
+        }),
+    ];
 
-    /// <summary>Exercise 1.3: the learner's CSR storage bytes against <see cref="LayerSparsity.CsrBytes"/>.</summary>
-    public static CheckResult CheckCsrBytes(Func<Tensor, long> csrBytes) =>
-        ExerciseCheck.Compare<Tensor, long>("Exercise 1.3 (CSR storage bytes)", Tensors.Where(t => t.Weights().dim() == 2).Select(t => (t.Name, t.Weights)),
-            csrBytes, w => new LayerSparsity("w", w.shape, w.numel() - w.count_nonzero().item<long>()).CsrBytes, (a, e) => a == e,
-            "CSR stores, as 4-byte numbers: one value and one column index per non-zero, and rows + 1 row pointers. Bytes = 4·nnz + 4·nnz + 4·(rows + 1).");
+    /// <summary>Exercise 1.2: the learner's global magnitude masks (one threshold across tensors).</summary>
+    public static CheckResult CheckGlobalMasks(Func<IReadOnlyDictionary<string, Tensor>, double, IReadOnlyDictionary<string, Tensor>> globalMasks) =>
+        ExerciseCheck.Run("1.2", "one global threshold",
+            "Rank every weight of every layer together, as if they were one long vector: the prune count and the threshold are shared.",
+            () =>
+            {
+                foreach (var (name, input) in GlobalCases)
+                {
+                    using var scope = NewDisposeScope();
+                    var (weights, sparsity) = input();
+                    var expected = MagnitudePruning.GlobalMasks(weights, sparsity);
+                    var answer = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, weights.Select(p => (p.Key, p.Value)).ToList(),
+                        () => globalMasks(weights, sparsity)), ReferenceUse.Pruning);
+                    if (answer is null || !answer.Keys.OrderBy(k => k).SequenceEqual(weights.Keys.OrderBy(k => k)))
+                        return (false, $"case '{name}': return one mask per layer, under the layers' names ({string.Join(", ", weights.Keys)}).");
+                    foreach (var (layer, want) in expected)
+                    {
+                        ExerciseCheck.Shaped(name, $"the mask of '{layer}'", answer[layer], want.shape, float32);
+                        if (!ExerciseCheck.Equal(answer[layer], want))
+                            return (false, $"case '{name}', layer '{layer}': expected {ExerciseCheck.Describe(want)}, got {ExerciseCheck.Describe(answer[layer])}.");
+                    }
+                }
+                return (true, $"{GlobalCases.Count} cases match (masks, shapes, float32; inputs left unchanged).");
+            });
+
+    /// <summary>The cases of exercise 1.3: (weight, index bits, value bits).</summary>
+    public static IReadOnlyList<(string Name, Func<(Tensor Weight, int IndexBits, int ValueBits)> Input)> RelativeIndexCases { get; } =
+    [
+        ("Deep Compression's example: 3-bit gaps, non-zeros at 1, 4, 15", () =>
+            (tensor(new float[] { 0, 3.4f, 0, 0, 0.9f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.7f }), 3, 32)),
+        ("nothing stored", () => (zeros(4, 5), 5, 32)),
+        ("every weight non-zero", () => (ones(2, 3), 5, 32)),
+        ("gap of exactly 2^k, then 2^k + 1 (k = 2)", () => (tensor(new float[] { 0, 0, 0, 1, 0, 0, 0, 0, 2 }), 2, 8)),
+        ("rows continue into each other", () => (tensor(new float[,] { { 0, 0, 0, 5 }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 }, { 7, 0, 0, 0 } }), 2, 16)),
+        ("300×100, 90 % pruned, 5 bits", () =>
+        {
+            using var g = new Generator(seed: 13);
+            var w = randn(300, 100, generator: g);
+            return (w * MagnitudePruning.Mask(w, 0.9), 5, 32);
+        }),
+    ];
+
+    /// <summary>Exercise 1.3: the learner's size in bits of Deep Compression's relative-index storage.</summary>
+    public static CheckResult CheckRelativeIndexBits(Func<Tensor, int, int, long> relativeIndexBits) =>
+        ExerciseCheck.Run("1.3", "relative indices with filler zeros",
+            "Walk through the flattened weight and measure the gap from one stored entry to the next. What if a gap does not fit in k bits?",
+            () =>
+            {
+                foreach (var (name, input) in RelativeIndexCases)
+                {
+                    using var scope = NewDisposeScope();
+                    var (weight, indexBits, valueBits) = input();
+                    var expected = SparseStorage.RelativeIndex(weight, indexBits, valueBits);
+                    var answer = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, [("weight", weight)],
+                        () => relativeIndexBits(weight, indexBits, valueBits)), ReferenceUse.Storage);
+                    if (answer != expected.Bits)
+                        return (false, $"case '{name}': expected {expected.Bits} bits ({expected.Entries} entries of {indexBits} + {valueBits} bits, {expected.Fillers} of them fillers), got {answer}.");
+                }
+                return (true, $"{RelativeIndexCases.Count} cases match, fillers included.");
+            });
 
     /// <summary>
-    /// Exercise 1.4: the learner chooses per-layer sparsities from a sensitivity scan. Passes when pruning the model
-    /// with them (no retraining) reaches at least <paramref name="targetSparsity"/> overall while losing at most
-    /// <paramref name="maxDrop"/> accuracy (absolute, 0.03 = three points) against the dense model.
+    /// Exercise 1.4: the learner chooses per-layer sparsities (from the sensitivity scan on the validation split). Passes
+    /// when pruning the dense model with them, without retraining, reaches at least <paramref name="targetSparsity"/>
+    /// overall and beats global magnitude pruning at the same overall sparsity by at least <paramref name="margin"/>
+    /// on <paramref name="validation"/>. Test accuracies are printed too, for information only.
     /// </summary>
-    public static CheckResult CheckChosenSparsities(Func<IReadOnlyDictionary<string, double>> choose, nn.Module<Tensor, Tensor> dense, ImageDataset test,
-        double targetSparsity = 0.80, double maxDrop = 0.03) =>
-        ExerciseCheck.Run("Exercise 1.4 (per-layer sparsities from the sensitivity scan)",
-            "The overall sparsity is mostly fc1's (88 % of the weights), while fc2 and fc3 tolerate more pruning on their own. " +
-            "SensitivityScan.MaxSparsityWithin(scan, dense accuracy, drop) gives, per layer, the largest sparsity within a drop; " +
-            "the layers' losses add up when they are pruned together.",
+    public static CheckResult CheckChosenSparsities(Func<IReadOnlyDictionary<string, double>> choose, nn.Module<Tensor, Tensor> dense,
+        ImageDataset validation, ImageDataset test, double targetSparsity, double margin) =>
+        ExerciseCheck.Run("1.4", "per-layer sparsities that beat global pruning",
+            "Global pruning gives each layer the share its small weights dictate. Which layer hurts most per weight removed, and which can carry more?",
             () =>
             {
                 var choice = ExerciseCheck.Learner(null, choose);
-                var baseline = Evaluator.Accuracy(dense, test);
-                using var copy = ModelZoo.Copy(dense);
-                using var masks = ModelMasks.For(copy);
+                using var mine = ModelZoo.Copy(dense);
+                using var masks = ModelMasks.For(mine);
                 ExerciseCheck.Learner("pruning with your sparsities", () => masks.Prune(Scope.LayerWise(choice)));
-                var sparsity = masks.Report().Sparsity;
-                var accuracy = Evaluator.Accuracy(copy, test);
-                return (sparsity >= targetSparsity && accuracy >= baseline - maxDrop,
-                    $"overall sparsity {sparsity:P1} (target ≥ {targetSparsity:P0}), accuracy {accuracy:P2} vs dense {baseline:P2} (allowed drop {maxDrop * 100:F1} points).");
+                var sparsity = masks.Sparsity;
+                using var global = ModelZoo.Copy(dense);
+                using (var globalMasks = ModelMasks.For(global)) globalMasks.Prune(Scope.Global(Amount.Exactly(masks.Zeros)));
+                var (yours, theirs) = (Evaluator.Accuracy(mine, validation), Evaluator.Accuracy(global, validation));
+                var (yoursTest, theirsTest) = (Evaluator.Accuracy(mine, test), Evaluator.Accuracy(global, test));
+                var summary = $"sparsity {sparsity:P1} (target ≥ {targetSparsity:P0}); validation accuracy {yours:P2} vs global {theirs:P2} " +
+                              $"at the same sparsity (needed: {margin * 100:F1} points better); on the test set {yoursTest:P2} vs {theirsTest:P2}.";
+                return (sparsity >= targetSparsity && yours >= theirs + margin, summary);
             });
-
-    private static string Describe(float[] values) =>
-        values.Length <= 8 ? $"[{string.Join(", ", values)}]" : $"{values.Count(v => v == 0)} zeros of {values.Length}";
 }

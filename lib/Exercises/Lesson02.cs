@@ -10,52 +10,72 @@ public static class Lesson02
     /// <summary>
     /// Exercise 2.1: the learner's optimiser step that keeps pruned weights at zero. The check prunes half of a small
     /// weight after two dense optimiser steps (so the optimiser carries momentum for the weights about to be pruned),
-    /// runs three steps of SGD with momentum and weight decay, and of Adam, and compares the weights with the library's
-    /// masked step.
+    /// then runs three steps of SGD with momentum and weight decay, and of Adam, through the learner's step. After
+    /// each step every pruned weight must be exactly zero and every other weight must have taken the optimiser's step.
     /// </summary>
     public static CheckResult CheckMaskedStep(Action<optim.Optimizer, Tensor, Tensor> maskedStep) =>
-        ExerciseCheck.Compare<int, float[]>("Exercise 2.1 (keep pruned weights at zero during an optimiser step)",
-            [("SGD momentum 0.9 + weight decay, 3 steps", () => 0), ("Adam, 3 steps", () => 1)],
-            optimizer => RunSteps(optimizer, maskedStep),
-            optimizer => RunSteps(optimizer, (opt, weight, mask) => { opt.step(); using (no_grad()) weight.mul_(mask); }),
-            (a, e) => a.Zip(e).All(p => Math.Abs(p.First - p.Second) < 1e-6) && a.Length == e.Length,
-            "Take the optimiser step, then multiply the weight by its mask in place, outside autograd: `optimizer.step(); using (no_grad()) weight.mul_(mask);`. " +
-            "Zeroing only the gradient is not enough: the momentum (or Adam's averages) built up before pruning still moves pruned weights.",
-            v => $"{v.Count(x => x == 0)} zeros, first values [{string.Join(", ", v.Take(4).Select(x => x.ToString("F4")))}]");
+        ExerciseCheck.Run("2.1", "keep pruned weights at zero during an optimiser step",
+            "Think about what the optimiser remembers from before the pruning (momentum, Adam's averages, weight decay), and what you can still change after its step.",
+            () =>
+            {
+                foreach (var (name, kind) in new[] { ("SGD, momentum 0.9, weight decay 0.01, 3 steps", 0), ("Adam, 3 steps", 1) })
+                {
+                    using var scope = NewDisposeScope();
+                    var expected = RunSteps(kind, (opt, w, m) => { opt.step(); using (no_grad()) w.mul_(m); });
+                    var actual = ExerciseCheck.Learner(name, () => RunSteps(kind, (opt, w, m) =>
+                        ExerciseCheck.Unchanged(name, [("mask", m)], () => { maskedStep(opt, w, m); return 0; })));
+                    var pruned = expected.Mask.eq(0);
+                    var revived = actual.Weight.masked_select(pruned).count_nonzero().item<long>();
+                    if (revived > 0)
+                        return (false, $"case '{name}': {revived} pruned weights are not zero after the steps.");
+                    if (!ExerciseCheck.Equal(actual.Weight, expected.Weight, 1e-6))
+                        return (false, $"case '{name}': the surviving weights differ from one optimiser step each " +
+                                       $"(expected {ExerciseCheck.Describe(expected.Weight.narrow(1, 0, 1))} in the first column, got {ExerciseCheck.Describe(actual.Weight.narrow(1, 0, 1))}).");
+                }
+                return (true, "SGD with momentum and weight decay, and Adam: pruned weights stay exactly zero, the others train normally.");
+            });
 
-    private static float[] RunSteps(int optimizerKind, Action<optim.Optimizer, Tensor, Tensor> step)
+    // Two dense steps, prune half by magnitude, then three steps through `step`; returns the final weight and the mask.
+    private static (Tensor Weight, Tensor Mask) RunSteps(int optimizerKind, Action<optim.Optimizer, Tensor, Tensor> step)
     {
-        using var scope = NewDisposeScope();
-        var weight = new Parameter(randn(6, 5, generator: new Generator(3)));
-        optim.Optimizer optimizer = optimizerKind == 0
+        using var g = new Generator(3);
+        var weight = new Parameter(randn(6, 5, generator: g));
+        var target = randn(6, 5, generator: g);
+        using optim.Optimizer optimizer = optimizerKind == 0
             ? optim.SGD([weight], 0.1, momentum: 0.9, weight_decay: 0.01)
             : optim.Adam([weight], 0.05);
-        var target = randn(6, 5, generator: new Generator(4));
-        // Two dense steps first: like a model pruned after training, the optimiser carries momentum (or Adam's
-        // running averages) for the weights about to be pruned.
         for (var i = 0; i < 2; i++)
         {
             optimizer.zero_grad();
             (weight - target).pow(2).sum().backward();
             optimizer.step();
         }
-        var mask = MagnitudePruning.Mask(weight, 0.5);
-        using (no_grad()) weight.mul_(mask);
+        Tensor mask;
+        using (no_grad())
+        {
+            // Half of the weights by magnitude (ties cannot occur with random values), computed without the library.
+            var threshold = weight.abs().flatten().sort().Values[14];
+            mask = weight.abs().gt(threshold).to(float32);
+            weight.mul_(mask);
+        }
         for (var i = 0; i < 3; i++)
         {
             optimizer.zero_grad();
             (weight - target).pow(2).sum().backward();
             step(optimizer, weight, mask);
         }
-        return weight.detach().flatten().data<float>().ToArray();
+        return (weight.detach().clone(), mask);
     }
 
-    /// <summary>Exercise 2.2: one round of iterative pruning on one tensor, against <see cref="MagnitudePruning.PruneSurvivors"/>.</summary>
+    /// <summary>Exercise 2.2: one round of iterative pruning on one tensor (a new mask over the survivors).</summary>
     public static CheckResult CheckPruneSurvivors(Func<Tensor, Tensor, double, Tensor> pruneSurvivors)
     {
-        IEnumerable<(string, Func<(Tensor W, Tensor M, double F)>)> Cases()
+        IEnumerable<(string Name, Func<(Tensor W, Tensor M, double F)> Input)> Cases()
         {
-            foreach (var (name, weights) in Lesson01.Tensors)
+            yield return ("hand-written: 2×4, two pruned, prune half of the six left", () => (
+                tensor(new float[,] { { 0.5f, -0.1f, 0.3f, -0.8f }, { 0.05f, 0.9f, -0.2f, 0.01f } }),
+                tensor(new float[,] { { 1, 1, 0, 1 }, { 1, 1, 1, 0 } }), 0.5));
+            foreach (var (name, weights) in Tensors)
                 foreach (var (maskName, fraction) in new[] { ("dense mask", 0.5), ("half pruned", 0.5), ("half pruned", 0.0), ("half pruned", 1.0) })
                     yield return ($"{name}, {maskName}, prune {fraction} of survivors", () =>
                     {
@@ -64,26 +84,54 @@ public static class Lesson02
                         return (w, mask, fraction);
                     });
         }
-        return ExerciseCheck.Compare<(Tensor W, Tensor M, double F), float[]>("Exercise 2.2 (one iterative pruning round)", Cases(),
-            c => pruneSurvivors(c.W, c.M, c.F).detach().to(float32).flatten().data<float>().ToArray(),
-            c => MagnitudePruning.PruneSurvivors(c.W, c.M, c.F).flatten().data<float>().ToArray(),
-            (a, e) => a.SequenceEqual(e),
-            "Count the survivors (mask > 0), prune k = round(fraction × survivors) of them with the smallest |w| (ties: earlier first) " +
-            "and keep every entry the old mask had pruned at 0. Give dead entries a score of +∞ before sorting so they are never picked again.",
-            v => v.Length <= 8 ? $"[{string.Join(", ", v)}]" : $"{v.Count(x => x == 0)} zeros of {v.Length}");
+        return ExerciseCheck.Run("2.2", "one iterative pruning round",
+            "The new mask may only remove weights that are still alive, and must keep every old zero. How do you make dead weights lose the ranking?",
+            () =>
+            {
+                var count = 0;
+                foreach (var (name, input) in Cases())
+                {
+                    using var scope = NewDisposeScope();
+                    count++;
+                    var (w, m, f) = input();
+                    var expected = MagnitudePruning.PruneSurvivors(w, m, f);
+                    var answer = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, [("weights", w), ("mask", m)],
+                        () => pruneSurvivors(w, m, f)), ReferenceUse.Pruning);
+                    ExerciseCheck.Shaped(name, "the new mask", answer, w.shape, float32);
+                    if (!ExerciseCheck.Equal(answer, expected))
+                        return (false, $"case '{name}': expected {ExerciseCheck.Describe(expected)}, got {ExerciseCheck.Describe(answer)}.");
+                }
+                return (true, $"{count} cases match (masks, shape, float32; inputs left unchanged).");
+            });
     }
 
-    /// <summary>Exercise 2.3: the learner's Zhu–Gupta schedule against <see cref="PolynomialSchedule.SparsityAt"/>.</summary>
+    /// <summary>Tensors shared by the cases of exercise 2.2.</summary>
+    public static IReadOnlyList<(string Name, Func<Tensor> Weights)> Tensors { get; } =
+    [
+        ("ties", () => tensor(new float[] { 1f, -1f, 1f, -1f, 2f, 0f })),
+        ("already sparse 3×5", () => tensor(new float[,] { { 0f, 1f, 0f, 0f, 2f }, { 0f, 0f, 0f, 0f, 0f }, { 3f, 0f, -4f, 0f, 5f } })),
+        ("40×25 random", () => { using var g = new Generator(11); return randn(40, 25, generator: g); }),
+    ];
+
+    /// <summary>Exercise 2.3: the learner's Zhu–Gupta schedule s_t (cases before, during and after the pruning window).</summary>
     public static CheckResult CheckPolynomialSchedule(Func<long, double, double, long, int, long, double> sparsityAt)
     {
         var schedules = new[] { new PolynomialSchedule(0, 0.9, 0, 10, 100), new PolynomialSchedule(0.2, 0.95, 500, 4, 250) };
         var cases = schedules.SelectMany(s => new long[] { 0, s.StartStep, s.StartStep + 1, s.StartStep + s.Frequency, (s.StartStep + s.EndStep) / 2, s.EndStep - 1, s.EndStep, s.EndStep + 1000 }
-            .Select(t => ($"s_i={s.InitialSparsity}, s_f={s.FinalSparsity}, t0={s.StartStep}, n={s.PruningSteps}, Δt={s.Frequency}, t={t}", (Func<(PolynomialSchedule, long)>)(() => (s, t)))));
-        return ExerciseCheck.Compare<(PolynomialSchedule S, long T), double>("Exercise 2.3 (Zhu–Gupta polynomial schedule)", cases,
-            c => sparsityAt(c.T, c.S.InitialSparsity, c.S.FinalSparsity, c.S.StartStep, c.S.PruningSteps, c.S.Frequency),
-            c => c.S.SparsityAt(c.T),
-            (a, e) => Math.Abs(a - e) < 1e-9,
-            "s_t = s_f + (s_i − s_f)·(1 − (t − t0)/(n·Δt))³ between t0 and t0 + n·Δt; s_i before t0 and s_f after the end. Use Math.Pow(…, 3) and doubles.",
-            v => v.ToString("F6"));
+            .Distinct().Select(t => (Name: $"s_i={s.InitialSparsity}, s_f={s.FinalSparsity}, t0={s.StartStep}, n={s.PruningSteps}, Δt={s.Frequency}, t={t}", S: s, T: t))).ToList();
+        return ExerciseCheck.Run("2.3", "Zhu–Gupta polynomial schedule",
+            "Before t₀ and after t₀ + n·Δt the sparsity is constant; in between, the share of the pruning window still ahead decides how far s_t is from s_f.",
+            () =>
+            {
+                foreach (var (name, s, t) in cases)
+                {
+                    var expected = s.SparsityAt(t);
+                    var answer = ExerciseCheck.Learner(name, () => sparsityAt(t, s.InitialSparsity, s.FinalSparsity, s.StartStep, s.PruningSteps, s.Frequency),
+                        ReferenceUse.Schedule);
+                    if (!(Math.Abs(answer - expected) < 1e-9))
+                        return (false, $"case '{name}': expected {expected:F6}, got {answer:F6}.");
+                }
+                return (true, $"{cases.Count} steps match, before, inside and after the pruning window.");
+            });
     }
 }

@@ -9,7 +9,7 @@ namespace PruningLab.Models;
 /// (2015) pruned to a twelfth of its weights. Introduced in lesson 00.
 /// </summary>
 /// <remarks>Layers are named <c>fc1</c>, <c>fc2</c>, <c>fc3</c>; <c>fc3</c> is the classifier.</remarks>
-public sealed class LeNet300100 : nn.Module<Tensor, Tensor>
+public sealed class LeNet300100 : nn.Module<Tensor, Tensor>, ICourseModel
 {
     private readonly Linear fc1;
     private readonly Linear fc2;
@@ -24,14 +24,18 @@ public sealed class LeNet300100 : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
+    public long[] InputShape => [1, 28, 28];
+
     /// <summary>Maps a batch of images [N,1,28,28] (or flat [N,784]) to class logits [N,10].</summary>
     public override Tensor forward(Tensor input)
     {
+        // call() rather than forward(): only call() runs forward hooks, which later lessons use to capture activations.
         using var scope = NewDisposeScope();
         var x = input.reshape(input.shape[0], -1);
-        x = nn.functional.relu(fc1.forward(x));
-        x = nn.functional.relu(fc2.forward(x));
-        return fc3.forward(x).MoveToOuterDisposeScope();
+        x = nn.functional.relu(fc1.call(x));
+        x = nn.functional.relu(fc2.call(x));
+        return fc3.call(x).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

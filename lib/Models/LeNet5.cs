@@ -10,7 +10,7 @@ namespace PruningLab.Models;
 /// for kernel- and channel-granularity pruning.
 /// </summary>
 /// <remarks>Layers are named <c>conv1</c>, <c>conv2</c>, <c>fc1</c>, <c>fc2</c>, <c>fc3</c>.</remarks>
-public sealed class LeNet5 : nn.Module<Tensor, Tensor>
+public sealed class LeNet5 : nn.Module<Tensor, Tensor>, ICourseModel
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;
@@ -28,6 +28,9 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>
         fc3 = nn.Linear(84, 10);
         RegisterComponents();
     }
+
+    /// <inheritdoc/>
+    public long[] InputShape => [1, 28, 28];
 
     /// <summary>Maps a batch of images [N,1,28,28] to class logits [N,10].</summary>
     public override Tensor forward(Tensor input)

@@ -4,7 +4,8 @@ namespace PruningLab.Models;
 
 /// <summary>
 /// Creates the course's architectures by name, with a seeded initialisation so that the same seed gives the
-/// same initial weights on every machine.
+/// same initial weights on every machine. Neither <see cref="Create"/> nor <see cref="Copy"/> changes the state of
+/// TorchSharp's global random generator: code around them draws the same numbers with or without them.
 /// </summary>
 public static class ModelZoo
 {
@@ -14,26 +15,33 @@ public static class ModelZoo
     public const string LeNet5 = "lenet-5";
     /// <summary>Name of <see cref="Models.SmallVgg"/>.</summary>
     public const string SmallVgg = "small-vgg";
+    /// <summary>How the names of <see cref="Models.Mlp"/> start, e.g. <c>mlp-784-34-10</c>.</summary>
+    public const string MlpPrefix = "mlp-";
 
-    /// <summary>The architecture names <see cref="Create"/> accepts.</summary>
+    /// <summary>The fixed architecture names <see cref="Create"/> accepts (and any <c>mlp-784-…-10</c>).</summary>
     public static IReadOnlyList<string> Architectures { get; } = [LeNet300100, LeNet5, SmallVgg];
 
+    /// <summary>The name of a fully connected 784-…-10 network with these hidden widths (see <see cref="Models.Mlp"/>).</summary>
+    public static string Mlp(params int[] hidden) => Models.Mlp.NameOf(hidden);
+
     /// <summary>Creates an architecture by name, initialised from <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentException">The name is not one of <see cref="Architectures"/>.</exception>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Architectures"/> nor an <c>mlp-784-…-10</c>.</exception>
     public static nn.Module<Tensor, Tensor> Create(string architecture, int seed)
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        Func<nn.Module<Tensor, Tensor>> factory = architecture switch
+        var factory = Factory(architecture);
+        // Module constructors draw their initial weights from the global generator: seed it for them, then put back
+        // the state it had, so that creating a model never changes what the caller's code draws next.
+        using var state = random.get_rng_state();
+        try
         {
-            LeNet300100 => () => new LeNet300100(),
-            LeNet5 => () => new LeNet5(),
-            SmallVgg => () => new SmallVgg(),
-            _ => throw new ArgumentException(
-                $"Unknown architecture '{architecture}'. Choose one of: {string.Join(", ", Architectures)}.",
-                nameof(architecture)),
-        };
-        TorchSharp.torch.random.manual_seed(seed);
-        return factory();
+            random.manual_seed(seed);
+            return factory();
+        }
+        finally
+        {
+            random.set_rng_state(state);
+        }
     }
 
     /// <summary>
@@ -43,13 +51,43 @@ public static class ModelZoo
     public static nn.Module<Tensor, Tensor> Copy(nn.Module<Tensor, Tensor> model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!Architectures.Contains(model.GetName()))
-            throw new ArgumentException($"Cannot copy '{model.GetName()}': only the course architectures ({string.Join(", ", Architectures)}) can be copied.", nameof(model));
+        if (!IsKnown(model.GetName()))
+            throw new ArgumentException($"Cannot copy '{model.GetName()}': only the course architectures ({string.Join(", ", Architectures)}, {MlpPrefix}784-…-10) can be copied.", nameof(model));
         var copy = Create(model.GetName(), seed: 0);
         using var noGrad = no_grad();
         var source = model.state_dict();
         foreach (var (name, tensor) in copy.state_dict()) tensor.copy_(source[name]);
         copy.train(model.training);
         return copy;
+    }
+
+    private static bool IsKnown(string architecture)
+    {
+        try { _ = Factory(architecture); return true; }
+        catch (ArgumentException) { return false; }
+    }
+
+    private static Func<nn.Module<Tensor, Tensor>> Factory(string architecture) => architecture switch
+    {
+        LeNet300100 => () => new LeNet300100(),
+        LeNet5 => () => new LeNet5(),
+        SmallVgg => () => new SmallVgg(),
+        _ when MlpWidths(architecture) is { } hidden => () => new Mlp(hidden),
+        _ => throw new ArgumentException(
+            $"Unknown architecture '{architecture}'. Choose one of: {string.Join(", ", Architectures)}, or {MlpPrefix}784-<widths>-10 such as {Mlp(34)}.",
+            nameof(architecture)),
+    };
+
+    // "mlp-784-34-10" → [34]; null if the name is not of that form.
+    private static int[]? MlpWidths(string architecture)
+    {
+        if (!architecture.StartsWith(MlpPrefix, StringComparison.Ordinal)) return null;
+        var parts = architecture[MlpPrefix.Length..].Split('-');
+        if (parts.Length < 3 || parts[0] != "784" || parts[^1] != "10") return null;
+        var hidden = new int[parts.Length - 2];
+        for (var i = 0; i < hidden.Length; i++)
+            if (!int.TryParse(parts[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out hidden[i]) || hidden[i] < 1)
+                return null;
+        return hidden;
     }
 }

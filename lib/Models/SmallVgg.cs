@@ -14,16 +14,16 @@ namespace PruningLab.Models;
 /// Convolutions are <c>features.conv{i}</c> with BatchNorm <c>features.bn{i}</c> (i = 1…5); the classifier is
 /// <c>classifier</c>. Channel widths are small so that an epoch stays within seconds on two CPU cores.
 /// </remarks>
-public sealed class SmallVgg : nn.Module<Tensor, Tensor>
+public sealed class SmallVgg : nn.Module<Tensor, Tensor>, ICourseModel
 {
     /// <summary>The convolution widths, stage by stage; a 0 marks a 2×2 max-pool.</summary>
-    public static readonly int[] DefaultWidths = [16, 16, 0, 32, 32, 0, 64, 0];
+    public static IReadOnlyList<int> DefaultWidths { get; } = Array.AsReadOnly(new[] { 16, 16, 0, 32, 32, 0, 64, 0 });
 
     private readonly Sequential features;
     private readonly Linear classifier;
 
     /// <summary>Creates the network with the given widths (see <see cref="DefaultWidths"/>).</summary>
-    public SmallVgg(int[]? widths = null) : base(ModelZoo.SmallVgg)
+    public SmallVgg(IReadOnlyList<int>? widths = null) : base(ModelZoo.SmallVgg)
     {
         widths ??= DefaultWidths;
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -42,13 +42,17 @@ public sealed class SmallVgg : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
+    public long[] InputShape => [1, 28, 28];
+
     /// <summary>Maps a batch of images [N,1,28,28] to class logits [N,10].</summary>
     public override Tensor forward(Tensor input)
     {
+        // call() rather than forward(): only call() runs forward hooks, which later lessons use to capture activations.
         using var scope = NewDisposeScope();
-        var x = features.forward(input);
+        var x = features.call(input);
         x = x.mean([2L, 3L]);   // global average pooling: the classifier sees one value per channel
-        return classifier.forward(x).MoveToOuterDisposeScope();
+        return classifier.call(x).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -5,8 +5,17 @@ namespace PruningLab.Pruning;
 /// the n candidates still alive (halves round to even), a count prunes exactly that many. Repeated pruning applies
 /// the new amount to what is still alive, so 0.5 then 0.5 leaves a quarter.
 /// </summary>
+/// <remarks>
+/// A <see cref="double"/> converts implicitly to a fraction. An integer does not: in torch <c>amount=1</c> means one
+/// weight, but C# would widen <c>1</c> to the fraction 1.0 and prune everything. Writing <c>Scope.Uniform(1)</c> is
+/// therefore a compile-time error that points to <see cref="Exactly"/> or a fraction such as <c>1.0</c>.
+/// </remarks>
 public readonly record struct Amount
 {
+    private const string IntegerMessage =
+        "An integer amount is ambiguous: torch reads amount=1 as one weight, a fraction would read it as 100 %. " +
+        "Write Amount.Exactly(n) for a count, or a fraction such as 0.5 or 1.0.";
+
     private Amount(double? fraction, long? count) { Fraction = fraction; Count = count; }
 
     /// <summary>The fraction, or null for a count.</summary>
@@ -28,6 +37,14 @@ public readonly record struct Amount
 
     /// <summary>A fraction (a <see cref="double"/> converts implicitly).</summary>
     public static implicit operator Amount(double fraction) => Of(fraction);
+
+    /// <summary>Not allowed: see the remarks of <see cref="Amount"/>.</summary>
+    [Obsolete(IntegerMessage, error: true)]
+    public static implicit operator Amount(int count) => throw new InvalidOperationException(IntegerMessage);
+
+    /// <summary>Not allowed: see the remarks of <see cref="Amount"/>.</summary>
+    [Obsolete(IntegerMessage, error: true)]
+    public static implicit operator Amount(long count) => throw new InvalidOperationException(IntegerMessage);
 
     /// <summary>How many of <paramref name="alive"/> candidates to prune.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A count larger than what is alive; <paramref name="where"/> names the layer.</exception>

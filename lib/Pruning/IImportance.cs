@@ -23,11 +23,15 @@ public static class Importance
 
     /// <summary>
     /// |w|^p per weight; summed over a group this ranks groups by their Lp norm (L1 for p = 1, L2 for p = 2; the
-    /// final p-th root does not change the order). Li et al. (2017) prune filters by their L1 norm.
+    /// final p-th root does not change the order). Li et al. (2017) prune filters by their L1 norm. At fine grain every
+    /// p gives the same ranking as the magnitude, since |w|^p grows with |w|.
     /// </summary>
     public static IImportance Lp(double p) => new LpImportance(p);
 
-    /// <summary>Uniform random scores from a seeded generator: the baseline every criterion must beat.</summary>
+    /// <summary>
+    /// Uniform random scores, the baseline every criterion must beat: the same seed gives the same scores for the same
+    /// layer every time (one generator per call, seeded from the seed and the layer's name).
+    /// </summary>
     public static IImportance Random(int seed) => new RandomImportance(seed);
 
     /// <summary>Scores given as tensors by parameter name: the extension point for criteria computed elsewhere.</summary>
@@ -38,14 +42,27 @@ public static class Importance
         public LpImportance(double p) =>
             P = p > 0 && double.IsFinite(p) ? p : throw new ArgumentOutOfRangeException(nameof(p), p, "The norm's p must be a positive, finite number (1 for L1, 2 for L2).");
         public double P { get; }
-        public Tensor Score(string name, Tensor weight) => P == 1 ? weight.detach().abs() : weight.detach().abs().pow(P);
+        // In float64 for p ≠ 1: powers of nearby float32 values could round to equal scores and reorder ties.
+        public Tensor Score(string name, Tensor weight) => P == 1 ? weight.detach().abs() : weight.detach().abs().to(float64).pow(P);
         public override string ToString() => P == 1 ? "magnitude |w|" : $"L{P} norm";
     }
 
     private sealed class RandomImportance(int seed) : IImportance
     {
-        private readonly Generator generator = new((ulong)seed);
-        public Tensor Score(string name, Tensor weight) => rand(weight.shape, generator: generator);
+        public Tensor Score(string name, Tensor weight)
+        {
+            using var generator = new Generator(Seed(name));
+            return rand(weight.shape, generator: generator);
+        }
+
+        // FNV-1a of the name, mixed with the seed: stable across runs and .NET versions (string.GetHashCode is not).
+        private ulong Seed(string name)
+        {
+            var hash = 14695981039346656037UL ^ (ulong)(uint)seed;
+            foreach (var c in name) hash = (hash ^ c) * 1099511628211UL;
+            return hash;
+        }
+
         public override string ToString() => $"random (seed {seed})";
     }
 

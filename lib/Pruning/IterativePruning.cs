@@ -27,12 +27,12 @@ public static class IterativePruning
     /// </summary>
     /// <param name="masks">The masks of the model to prune (changed in place).</param>
     /// <param name="train">Retraining data.</param>
-    /// <param name="test">Evaluation data.</param>
+    /// <param name="evaluation">Data the accuracies are measured on (the validation split when choices follow from them).</param>
     /// <param name="sparsities">Target sparsity of each round.</param>
     /// <param name="retrain">Retraining recipe per round (typically 1–3 epochs at a lower learning rate).</param>
     /// <param name="global">Global ranking (true) or the same sparsity in every layer.</param>
     /// <param name="onRound">Called after each round (live charts).</param>
-    public static List<PruningRound> Run(ModelMasks masks, ImageDataset train, ImageDataset test, IReadOnlyList<double> sparsities,
+    public static List<PruningRound> Run(ModelMasks masks, ImageDataset train, ImageDataset evaluation, IReadOnlyList<double> sparsities,
         TrainingOptions retrain, bool global = true, Action<IReadOnlyList<PruningRound>>? onRound = null)
     {
         ArgumentNullException.ThrowIfNull(masks);
@@ -44,9 +44,9 @@ public static class IterativePruning
             if (target < previous) throw new ArgumentException($"Sparsities must not decrease: {target} follows {previous}.", nameof(sparsities));
             previous = target;
             masks.PruneTo(target, global);
-            var pruned = Evaluator.Accuracy(model, test);
-            var history = Trainer.Fit(model, train, test, retrain with { Hooks = [.. retrain.Hooks, masks.Hook] });
-            rounds.Add(new PruningRound(rounds.Count + 1, masks.Report().Sparsity, pruned, history.Last?.TestAccuracy ?? pruned, history));
+            var pruned = Evaluator.Accuracy(model, evaluation);
+            var history = Trainer.Fit(model, train, evaluation, retrain with { Hooks = [.. retrain.Hooks, masks.Hook] });
+            rounds.Add(new PruningRound(rounds.Count + 1, masks.Sparsity, pruned, history.Last?.ValidationAccuracy ?? pruned, history));
             onRound?.Invoke(rounds);
         }
         return rounds;

@@ -11,20 +11,27 @@ namespace PruningLab.Pruning;
 /// Introduced in lesson 01.
 /// </summary>
 /// <remarks>
-/// <para>Pruning works in place: <see cref="Prune"/> computes new masks and multiplies them into the weights. The
-/// values the weights had before the first pruning are kept, so <see cref="Restore"/> can undo it (the
-/// reparametrisation of <c>torch.nn.utils.prune</c>, where the effective weight is original × mask).</para>
-/// <para>During training, <see cref="Hook"/> re-applies the masks after every optimiser step: SGD momentum,
-/// Nesterov, weight decay and Adam all push pruned weights away from zero otherwise.</para>
+/// <para>Pruning works in place: <see cref="Prune"/> computes new masks and multiplies them into the weights, so a
+/// pruned weight is an exact zero in the model itself. This is not torch's reparametrisation (where the forward pass
+/// multiplies an original by a mask every time): nothing re-applies the mask by itself. During training,
+/// <see cref="Hook"/> re-applies it after every optimiser step (SGD momentum, Nesterov, weight decay and Adam all push
+/// pruned weights away from zero otherwise); a hand-written loop must call <see cref="Apply"/> after each step.</para>
+/// <para>The values the weights had before the first pruning are kept, so <see cref="Restore"/> can undo it; they
+/// travel with <see cref="Save"/> and <see cref="Load"/>.</para>
 /// <para>Ties between equal scores are broken by position: the entry (or group) that comes first in the layer's
 /// flattened order, and for global pruning the layer that comes first in the model, is pruned first.</para>
 /// </remarks>
 public sealed class ModelMasks : IDisposable
 {
+    private const string MaskPrefix = "mask::";
+    private const string OriginalPrefix = "original::";
+
     private readonly nn.Module model;
     private readonly Dictionary<string, Parameter> weights;
     private readonly Dictionary<string, Tensor> masks = [];
     private readonly Dictionary<string, Tensor> originals = [];
+    private Dictionary<string, long>? outputPositions;
+    private bool disposed;
 
     private ModelMasks(nn.Module model, Dictionary<string, Parameter> weights)
     {
@@ -42,11 +49,11 @@ public sealed class ModelMasks : IDisposable
     public static ModelMasks For(nn.Module model, params string[] exclude)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var all = model.named_parameters().Where(p => p.parameter.dim() >= 2).ToDictionary(p => p.name, p => p.parameter);
+        var all = LayerNames.Prunable(model);
         foreach (var name in exclude)
-            if (Resolve(all.Keys, name) is null)
+            if (LayerNames.Resolve(all.Keys, name) is null)
                 throw new ArgumentException($"Cannot exclude '{name}': {model.GetName()} has no such prunable layer. Prunable: {string.Join(", ", all.Keys)}.", nameof(exclude));
-        var kept = all.Where(p => !exclude.Any(e => Resolve([p.Key], e) is not null)).ToDictionary(p => p.Key, p => p.Value);
+        var kept = all.Where(p => !exclude.Any(e => LayerNames.Resolve([p.Key], e) is not null)).ToDictionary(p => p.Key, p => p.Value);
         if (kept.Count == 0) throw new ArgumentException($"{model.GetName()} has no prunable weights left after excluding {string.Join(", ", exclude)}.", nameof(exclude));
         foreach (var (name, weight) in kept)
             if (weight.numel() == 0) throw new ArgumentException($"'{name}' has no weights (shape [{string.Join(",", weight.shape)}]) and cannot be pruned.");
@@ -57,10 +64,34 @@ public sealed class ModelMasks : IDisposable
     public IReadOnlyList<string> Names => weights.Keys.ToList();
 
     /// <summary>The mask of one parameter (<c>fc1</c> or <c>fc1.weight</c>): 1 keeps, 0 prunes.</summary>
-    public Tensor this[string name] => masks[NameOf(name)];
+    public Tensor this[string name]
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return masks[LayerNames.Resolve(weights.Keys, name)
+                ?? throw new KeyNotFoundException($"'{name}' is not a masked layer. Masked: {string.Join(", ", weights.Keys)}.")];
+        }
+    }
 
     /// <summary>The model these masks belong to.</summary>
     public nn.Module Model => model;
+
+    /// <summary>Masked weights in all (excluded layers do not count).</summary>
+    public long Total => weights.Values.Sum(w => w.numel());
+
+    /// <summary>Pruned (mask 0) weights of the masked layers, counted from the masks: no forward pass.</summary>
+    public long Zeros
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return masks.Keys.Sum(ZerosOf);
+        }
+    }
+
+    /// <summary>The fraction of the masked weights that are pruned (0…1), counted from the masks.</summary>
+    public double Sparsity => Zeros / (double)Total;
 
     /// <summary>
     /// Prunes more: for each layer (or across layers, for a global scope) the lowest-scoring alive groups are
@@ -70,90 +101,46 @@ public sealed class ModelMasks : IDisposable
     /// <param name="criterion">The importance; magnitude if null.</param>
     /// <param name="granularity">What is pruned together; fine-grained if null.</param>
     /// <returns>These masks, for chaining.</returns>
-    /// <exception cref="ArgumentException">A weight holds NaN, or the scope names an unknown layer.</exception>
+    /// <exception cref="ArgumentException">A weight is not finite, a score is not finite or negative, or the scope names an unknown layer.</exception>
+    /// <exception cref="ObjectDisposedException">The masks (or the model) were disposed.</exception>
     public ModelMasks Prune(Scope scope, IImportance? criterion = null, Granularity? granularity = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        criterion ??= Importance.Magnitude;
-        granularity ??= Granularity.FineGrained;
-        using var noGrad = no_grad();
-        using var disposeScope = NewDisposeScope();
-        SaveOriginals();
-
-        // Per layer: group scores and which groups are alive (a group is alive while any of its weights is).
-        var layers = new List<(string Name, Tensor Scores, Tensor Alive)>();
-        foreach (var (name, weight) in weights)
+        return Decide(criterion, granularity, layers => scope switch
         {
-            if (weight.isnan().any().item<bool>())
-                throw new ArgumentException($"'{name}' contains NaN weights; pruning would rank them arbitrarily. Check the training run (learning rate too high?) before pruning.");
-            granularity.Validate(name, weight);
-            var scores = granularity.GroupScores(criterion.Score(name, weight).to(float64)).flatten();
-            var alive = granularity.GroupScores(masks[name].to(float64)).flatten().gt(0);
-            layers.Add((name, scores, alive));
-        }
-
-        var pruneGroups = new Dictionary<string, Tensor>();
-        switch (scope)
-        {
-            case Scope.LayerWiseScope layerWise:
-                var perLayer = layerWise.PerLayer?.ToDictionary(p => ResolveOrThrow(p.Key), p => p.Value);
-                foreach (var (name, scores, alive) in layers)
-                {
-                    Amount amount;
-                    if (perLayer is null) amount = layerWise.Default;
-                    else if (!perLayer.TryGetValue(name, out amount)) continue;
-                    var count = amount.CountFor(alive.sum().item<long>(), $"'{name}'");
-                    pruneGroups[name] = Selection.Lowest(scores, alive, count);
-                }
-                break;
-            case Scope.GlobalScope global:
-                var allScores = cat(layers.Select(l => l.Scores).ToList());
-                var allAlive = cat(layers.Select(l => l.Alive).ToList());
-                var chosen = Selection.Lowest(allScores, allAlive, global.Amount.CountFor(allAlive.sum().item<long>(), "the model"));
-                long offset = 0;
-                foreach (var (name, scores, _) in layers)
-                {
-                    pruneGroups[name] = chosen.narrow(0, offset, scores.shape[0]);
-                    offset += scores.shape[0];
-                }
-                break;
-        }
-
-        foreach (var (name, prune) in pruneGroups)
-        {
-            var groupKeep = prune.logical_not().to(float32);
-            var keep = granularity.Expand(groupKeep, weights[name].shape);
-            masks[name].mul_(keep);
-        }
-        Apply();
-        return this;
+            Scope.LayerWiseScope layerWise => LayerWise(layers, layerWise),
+            Scope.GlobalScope global => Global(layers, global.Amount),
+            _ => throw new ArgumentException($"Unknown scope {scope}: use Scope.Uniform, Scope.LayerWise or Scope.Global.", nameof(scope)),
+        });
     }
 
     /// <summary>
     /// Prunes until the masked weights reach <paramref name="targetSparsity"/>: globally (one ranking) or uniformly
-    /// (every layer to the same sparsity). Already-pruned weights stay pruned; a target at or below the current
-    /// sparsity changes nothing. Used by the iterative and gradual schedules.
+    /// (every layer to the same sparsity). The target counts weights, whatever the granularity: the fewest lowest-scoring
+    /// groups that reach it are pruned, so with rows or kernels the result lies at most one group above the target.
+    /// Already-pruned weights stay pruned; a target at or below the current sparsity changes nothing. Used by the
+    /// iterative and gradual schedules.
     /// </summary>
     public ModelMasks PruneTo(double targetSparsity, bool global = true, IImportance? criterion = null, Granularity? granularity = null)
     {
         _ = Amount.Of(targetSparsity);   // validates the range with a clear message
-        // Only the masked layers count: an excluded layer is neither pruned nor part of the target.
-        var layers = Report().Layers.Where(l => weights.ContainsKey(l.Name)).ToList();
-        if (global)
+        return Decide(criterion, granularity, layers =>
         {
-            var current = layers.Sum(l => l.Zeros) / (double)layers.Sum(l => l.Total);
-            var fraction = current >= targetSparsity ? 0 : Math.Clamp((targetSparsity - current) / (1 - current), 0, 1);
-            return Prune(Scope.Global(fraction), criterion, granularity);
-        }
-        var perLayer = layers.ToDictionary(l => l.Name,
-            l => l.Sparsity >= targetSparsity ? 0 : Math.Clamp((targetSparsity - l.Sparsity) / (1 - l.Sparsity), 0, 1));
-        return Prune(Scope.LayerWise(perLayer), criterion, granularity);
+            if (!global)
+                return layers.ToDictionary(l => l.Name, l =>
+                    Selection.LowestCovering(l.Scores, l.Alive, l.Sizes, ShortOf(targetSparsity, weights[l.Name].numel(), ZerosOf(l.Name))));
+            var chosen = Selection.LowestCovering(cat(layers.Select(l => l.Scores).ToList()), cat(layers.Select(l => l.Alive).ToList()),
+                cat(layers.Select(l => l.Sizes).ToList()), ShortOf(targetSparsity, Total, Zeros));
+            return Split(layers, chosen);
+        });
     }
 
     /// <summary>Multiplies every weight by its mask (pruned weights become exactly zero).</summary>
     public void Apply()
     {
+        ThrowIfDisposed();
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         foreach (var (name, weight) in weights) weight.mul_(masks[name].to(weight.dtype));
     }
 
@@ -167,62 +154,181 @@ public sealed class ModelMasks : IDisposable
     /// </summary>
     public void Restore()
     {
+        ThrowIfDisposed();
         using var noGrad = no_grad();
-        foreach (var (name, weight) in weights)
-        {
-            if (originals.TryGetValue(name, out var original))
-                weight.copy_(masks[name].to(weight.dtype) * weight + (1 - masks[name].to(weight.dtype)) * original);
-            masks[name].fill_(1);
-        }
+        using (var scope = NewDisposeScope())
+            foreach (var (name, weight) in weights)
+            {
+                if (originals.TryGetValue(name, out var original))
+                {
+                    var keep = masks[name].to(weight.dtype);
+                    weight.copy_(keep * weight + (1 - keep) * original);
+                }
+                masks[name].fill_(1);
+            }
         // Nothing is pruned any more: the next Prune keeps the values it finds.
-        foreach (var original in originals.Values) original.Dispose();
-        originals.Clear();
+        ForgetOriginals();
     }
 
     /// <summary>
     /// Makes the pruning permanent: the weights keep their zeros and the masks are forgotten (all ones again), so
-    /// nothing holds the zeros during further training.
+    /// nothing holds the zeros during further training, and a later <see cref="Prune"/> may choose those zeros again.
     /// </summary>
     public void Remove()
     {
         Apply();
         foreach (var mask in masks.Values) mask.fill_(1);
-        foreach (var original in originals.Values) original.Dispose();
-        originals.Clear();
+        ForgetOriginals();
     }
 
-    /// <summary>Sparsity of the masks (fraction of zeros) per layer and overall.</summary>
-    public SparsityReport Report(long[]? inputShape = null) => SparsityReport.Of(model, inputShape, masks);
+    /// <summary>
+    /// Sparsity, multiply-accumulates and storage per prunable layer (excluded layers included, marked as not
+    /// masked). Zeros come from the masks; the output positions of convolutions from one forward pass of a zero input
+    /// of <paramref name="inputShape"/>, or of the shape the model states (<see cref="Models.ICourseModel"/>), made
+    /// once and remembered.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has convolutions and neither states nor is given an input shape.</exception>
+    public SparsityReport Report(long[]? inputShape = null)
+    {
+        ThrowIfDisposed();
+        if (inputShape is not null) return SparsityReport.Of(model, inputShape, masks);
+        outputPositions ??= SparsityReport.OutputPositions(model, null);
+        return SparsityReport.Build(model, outputPositions, masks);
+    }
 
-    /// <summary>Saves the model's weights and these masks to one checkpoint file.</summary>
-    public void Save(string path) => Checkpoint.Save(model, path, masks.ToDictionary(p => MaskPrefix + p.Key, p => p.Value));
+    /// <summary>Saves the model's weights, these masks and the values <see cref="Restore"/> needs to one checkpoint file.</summary>
+    public void Save(string path)
+    {
+        ThrowIfDisposed();
+        var extras = masks.ToDictionary(p => MaskPrefix + p.Key, p => p.Value);
+        foreach (var (name, original) in originals) extras[OriginalPrefix + name] = original;
+        Checkpoint.Save(model, path, extras);
+    }
 
     /// <summary>
     /// Loads weights and masks saved by <see cref="Save"/> into <paramref name="model"/> (same architecture) and
-    /// returns its masks.
+    /// returns its masks; <see cref="Restore"/> works on them as before saving.
     /// </summary>
     /// <exception cref="InvalidDataException">The file does not fit the model, or holds no masks.</exception>
     public static ModelMasks Load(nn.Module model, string path)
     {
         var extras = Checkpoint.Load(model, path);
-        var saved = extras.Where(p => p.Key.StartsWith(MaskPrefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[MaskPrefix.Length..], p => p.Value);
-        if (saved.Count == 0) throw new InvalidDataException($"'{path}' holds a model but no masks; load it with Checkpoint.Load.");
-        var all = model.named_parameters().Where(p => p.parameter.dim() >= 2).ToDictionary(p => p.name, p => p.parameter);
-        var unknown = saved.Keys.Except(all.Keys).ToList();
-        if (unknown.Count > 0) throw new InvalidDataException($"'{path}' has masks for {string.Join(", ", unknown)}, which {model.GetName()} does not have.");
-        var result = new ModelMasks(model, saved.Keys.ToDictionary(k => k, k => all[k]));
-        foreach (var (name, mask) in saved) result.masks[name].copy_(mask);
-        return result;
+        try
+        {
+            var saved = WithPrefix(extras, MaskPrefix);
+            if (saved.Count == 0) throw new InvalidDataException($"'{path}' holds a model but no masks; load it with Checkpoint.Load.");
+            var all = LayerNames.Prunable(model);
+            var unknown = saved.Keys.Except(all.Keys).ToList();
+            if (unknown.Count > 0) throw new InvalidDataException($"'{path}' has masks for {string.Join(", ", unknown)}, which {model.GetName()} does not have.");
+            var result = new ModelMasks(model, saved.Keys.ToDictionary(k => k, k => all[k]));
+            foreach (var (name, mask) in saved) result.masks[name].copy_(mask);
+            foreach (var (name, original) in WithPrefix(extras, OriginalPrefix))
+                result.originals[name] = original.clone().DetachFromDisposeScope();
+            return result;
+        }
+        finally
+        {
+            foreach (var tensor in extras.Values) tensor.Dispose();
+        }
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         foreach (var mask in masks.Values) mask.Dispose();
-        foreach (var original in originals.Values) original.Dispose();
+        ForgetOriginals();
     }
 
-    private const string MaskPrefix = "mask::";
+    // The shared path of Prune and PruneTo: validate and score every layer, let `choose` pick the groups to prune
+    // per layer, then combine the new masks with the old and apply them.
+    private ModelMasks Decide(IImportance? criterion, Granularity? granularity, Func<List<LayerGroups>, Dictionary<string, Tensor>> choose)
+    {
+        ThrowIfDisposed();
+        criterion ??= Importance.Magnitude;
+        granularity ??= Granularity.FineGrained;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var layers = weights.Select(p => Score(p.Key, p.Value, criterion, granularity)).ToList();
+        var prune = choose(layers);
+        SaveOriginals();
+        foreach (var (name, groups) in prune)
+            masks[name].mul_(granularity.Expand(groups.logical_not().to(float32), weights[name].shape));
+        Apply();
+        return this;
+    }
+
+    // Per layer: one score per group, whether the group is alive (any weight unpruned) and how many weights it would prune.
+    private sealed record LayerGroups(string Name, Tensor Scores, Tensor Alive, Tensor Sizes);
+
+    private LayerGroups Score(string name, Parameter weight, IImportance criterion, Granularity granularity)
+    {
+        var finite = weight.isfinite();
+        if (!finite.all().item<bool>())
+        {
+            var nan = weight.isnan().sum().item<long>();
+            var infinite = weight.isinf().sum().item<long>();
+            throw new ArgumentException($"'{name}' contains {nan} NaN and {infinite} infinite weights; pruning would rank them arbitrarily. " +
+                "Check the training run (learning rate too high?) before pruning.");
+        }
+        granularity.Validate(name, weight);
+        var score = criterion.Score(name, weight);
+        if (!score.shape.SequenceEqual(weight.shape))
+            throw new ArgumentException($"The criterion {criterion} gave scores of shape [{string.Join(",", score.shape)}] for '{name}', whose weight is [{string.Join(",", weight.shape)}].");
+        var scores = granularity.GroupScores(score.to(float64)).flatten();
+        if (!scores.isfinite().all().item<bool>() || scores.lt(0).any().item<bool>())
+            throw new ArgumentException($"The criterion {criterion} gave NaN, infinite or negative scores for '{name}'; " +
+                "scores must be finite and non-negative (a NaN would never be pruned, and sorts after every number).");
+        var sizes = granularity.GroupScores(masks[name].to(float64)).flatten();
+        return new LayerGroups(name, scores, sizes.gt(0), sizes);
+    }
+
+    private Dictionary<string, Tensor> LayerWise(List<LayerGroups> layers, Scope.LayerWiseScope scope)
+    {
+        var perLayer = scope.PerLayer?.ToDictionary(p => LayerNames.Resolve(weights.Keys, p.Key)
+            ?? throw new ArgumentException($"Unknown layer '{p.Key}'. Masked layers: {string.Join(", ", weights.Keys)}."), p => p.Value);
+        var result = new Dictionary<string, Tensor>();
+        foreach (var layer in layers)
+        {
+            Amount amount;
+            if (perLayer is null) amount = scope.Default;
+            else if (!perLayer.TryGetValue(layer.Name, out amount)) continue;
+            result[layer.Name] = Selection.Lowest(layer.Scores, layer.Alive, amount.CountFor(layer.Alive.sum().item<long>(), $"'{layer.Name}'"));
+        }
+        return result;
+    }
+
+    private static Dictionary<string, Tensor> Global(List<LayerGroups> layers, Amount amount)
+    {
+        var alive = cat(layers.Select(l => l.Alive).ToList());
+        var chosen = Selection.Lowest(cat(layers.Select(l => l.Scores).ToList()), alive, amount.CountFor(alive.sum().item<long>(), "the model"));
+        return Split(layers, chosen);
+    }
+
+    private static Dictionary<string, Tensor> Split(List<LayerGroups> layers, Tensor chosen)
+    {
+        var result = new Dictionary<string, Tensor>();
+        long offset = 0;
+        foreach (var layer in layers)
+        {
+            result[layer.Name] = chosen.narrow(0, offset, layer.Scores.shape[0]);
+            offset += layer.Scores.shape[0];
+        }
+        return result;
+    }
+
+    // Weights still to prune to reach `target` of `total` with `zeros` pruned (0 when already there).
+    private static long ShortOf(double target, long total, long zeros) => Math.Max(0, (long)Math.Round(target * total, MidpointRounding.ToEven) - zeros);
+
+    private long ZerosOf(string name)
+    {
+        using var scope = NewDisposeScope();
+        return masks[name].numel() - masks[name].count_nonzero().item<long>();
+    }
+
+    private static Dictionary<string, Tensor> WithPrefix(IReadOnlyDictionary<string, Tensor> extras, string prefix) =>
+        extras.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
 
     private void SaveOriginals()
     {
@@ -230,14 +336,19 @@ public sealed class ModelMasks : IDisposable
         foreach (var (name, weight) in weights) originals[name] = weight.detach().clone().DetachFromDisposeScope();
     }
 
-    private string NameOf(string name) => Resolve(weights.Keys, name)
-        ?? throw new KeyNotFoundException($"'{name}' is not a masked layer. Masked: {string.Join(", ", weights.Keys)}.");
+    private void ForgetOriginals()
+    {
+        foreach (var original in originals.Values) original.Dispose();
+        originals.Clear();
+    }
 
-    private string ResolveOrThrow(string name) => Resolve(weights.Keys, name)
-        ?? throw new ArgumentException($"Unknown layer '{name}'. Masked layers: {string.Join(", ", weights.Keys)}.");
-
-    private static string? Resolve(IEnumerable<string> names, string name) =>
-        names.FirstOrDefault(n => n == name || n == name + ".weight");
+    private void ThrowIfDisposed()
+    {
+        if (disposed) throw new ObjectDisposedException(nameof(ModelMasks), "These masks were disposed; create new ones with ModelMasks.For(model).");
+        foreach (var (name, weight) in weights)
+            if (weight.IsInvalid)
+                throw new ObjectDisposedException(model.GetName(), $"The model of these masks was disposed ('{name}' is gone); create the model and its masks again.");
+    }
 
     private sealed class HoldMasks(ModelMasks masks) : ITrainingHook
     {

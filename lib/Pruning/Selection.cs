@@ -1,22 +1,41 @@
+using PruningLab.Exercises;
 using static TorchSharp.torch;
 
 namespace PruningLab.Pruning;
 
-/// <summary>The one ranking rule every pruning decision of the library goes through.</summary>
+/// <summary>The ranking rules every pruning decision of the library goes through.</summary>
 internal static class Selection
 {
     /// <summary>
     /// Marks the <paramref name="count"/> lowest-scoring entries among those <paramref name="alive"/> (a bool vector).
     /// Dead entries rank last (score +∞), so they are never chosen again; among equal scores the earlier position
-    /// goes first (stable sort), which makes every mask deterministic.
+    /// goes first (stable sort), which makes every mask deterministic. Scores must be finite.
     /// </summary>
     public static Tensor Lowest(Tensor scores, Tensor alive, long count)
     {
+        ReferenceUse.Note(ReferenceUse.Pruning);
         var chosen = zeros(scores.shape[0], dtype: @bool);
         if (count == 0) return chosen;
-        var ranked = where(alive, scores, full_like(scores, double.PositiveInfinity));
-        var (_, order) = ranked.sort(stable: true);
+        var (_, order) = Ranked(scores, alive).sort(stable: true);
         chosen.index_put_(tensor(true), order.narrow(0, 0, count));
         return chosen;
     }
+
+    /// <summary>
+    /// The fewest lowest-scoring alive groups whose <paramref name="sizes"/> (weights each would newly prune) add up to
+    /// at least <paramref name="weights"/>, in the order of <see cref="Lowest"/>: how a target counted in weights
+    /// becomes a choice of groups (rows, kernels) of unequal or partly pruned sizes.
+    /// </summary>
+    public static Tensor LowestCovering(Tensor scores, Tensor alive, Tensor sizes, long weights)
+    {
+        ReferenceUse.Note(ReferenceUse.Pruning);
+        if (weights <= 0) return zeros(scores.shape[0], dtype: @bool);
+        var (_, order) = Ranked(scores, alive).sort(stable: true);
+        var covered = sizes.index_select(0, order).to(float64).cumsum(0);
+        // Groups needed: one more than the number of prefixes still short of the target (all alive ones at most).
+        var needed = Math.Min(covered.lt(weights).sum().item<long>() + 1, alive.sum().item<long>());
+        return Lowest(scores, alive, needed);
+    }
+
+    private static Tensor Ranked(Tensor scores, Tensor alive) => where(alive, scores, full_like(scores, double.PositiveInfinity));
 }

@@ -16,15 +16,15 @@ public static class SensitivityScan
 {
     /// <summary>Scans every prunable layer of <paramref name="model"/> (or those named) over <paramref name="sparsities"/>.</summary>
     /// <param name="model">A course model (copied for every point; not changed).</param>
-    /// <param name="test">Evaluation data.</param>
+    /// <param name="evaluation">Data the accuracy is measured on: the validation split, since the scan guides choices.</param>
     /// <param name="sparsities">Grid of sparsities in [0, 1].</param>
     /// <param name="layers">Layers to scan (default all prunable).</param>
     /// <param name="criterion">Importance (magnitude by default).</param>
-    public static List<SensitivityPoint> Run(nn.Module<Tensor, Tensor> model, ImageDataset test, IReadOnlyList<double> sparsities,
+    public static List<SensitivityPoint> Run(nn.Module<Tensor, Tensor> model, ImageDataset evaluation, IReadOnlyList<double> sparsities,
         IReadOnlyList<string>? layers = null, IImportance? criterion = null)
     {
         foreach (var s in sparsities) _ = Amount.Of(s);
-        layers ??= MagnitudePruning.PrunableWeights(model).Select(l => l.Name).ToList();
+        layers ??= LayerNames.Prunable(model).Keys.ToList();
         var points = new List<SensitivityPoint>();
         foreach (var layer in layers)
             foreach (var sparsity in sparsities)
@@ -32,7 +32,7 @@ public static class SensitivityScan
                 using var copy = ModelZoo.Copy(model);
                 using var masks = ModelMasks.For(copy);
                 masks.Prune(Scope.LayerWise(new Dictionary<string, double> { [layer] = sparsity }), criterion);
-                points.Add(new SensitivityPoint(masks.Names.First(n => n == layer || n == layer + ".weight"), sparsity, Evaluator.Accuracy(copy, test)));
+                points.Add(new SensitivityPoint(LayerNames.Resolve(masks.Names, layer)!, sparsity, Evaluator.Accuracy(copy, evaluation)));
             }
         return points;
     }

@@ -125,24 +125,8 @@ public static class ElfVersionNeeds
         var bytes = File.ReadAllBytes(target);
         if (!Weaken(bytes, file, version)) return false;
 
-        var dir = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var s = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                s.Write(bytes);
-                s.Flush(flushToDisk: true);
-            }
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temp, File.GetUnixFileMode(target));
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        // Replaced atomically, keeping the file's permissions: a process loading it sees the old or the new file.
+        AtomicFile.Write(target, stream => stream.Write(bytes), OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(target));
         return true;
     }
 

@@ -26,6 +26,13 @@ public static class TorchRuntime
     private static bool loaded;
     private static readonly List<string> log = [];
 
+    /// <summary>The one-time notice when this process marked a libstdc++ version need weak; null otherwise.</summary>
+    public static string? Notice { get; private set; }
+
+    /// <summary>Whether a .NET Interactive kernel runs in this process (a notebook).</summary>
+    internal static bool InNotebookHost =>
+        AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.DotNet.Interactive");
+
     /// <summary>What the last <see cref="EnsureLoaded"/> did: files patched and libraries loaded, in order.</summary>
     public static IReadOnlyList<string> Log { get { lock (Gate) return log.ToList(); } }
 
@@ -39,14 +46,17 @@ public static class TorchRuntime
             var paths = LoadOrder.ToDictionary(name => name, FindNative);
             var binding = paths[BindingLibrary]
                 ?? throw new DllNotFoundException($"{BindingLibrary} was not found next to TorchSharp.dll nor in the NuGet cache. Run 'dotnet build' (or 'dotnet restore') in the course folder, then restart.");
-            var lacking = LibStdCxx.MissingVersionsFor(binding);
-            if (lacking.Count > 0)
+            // Said once: only the run that changes the file reports it (later loads find the need already weak).
+            var patched = LibStdCxx.MissingVersionsFor(binding)
+                .Where(version => ElfVersionNeeds.WeakenFile(binding, LibStdCxx.SoName, version)).ToList();
+            if (patched.Count > 0)
             {
-                foreach (var version in lacking)
-                    ElfVersionNeeds.WeakenFile(binding, LibStdCxx.SoName, version);
-                var message = $"PruningLab: the system libstdc++ lacks {string.Join(", ", lacking)}; marked that version need weak in {binding} (no code uses it).";
-                Console.Error.WriteLine(message);
-                log.Add(message);
+                Notice = $"This system's C++ runtime (libstdc++) is older than the one TorchSharp was built with: it lacks " +
+                         $"{string.Join(", ", patched)}, which TorchSharp lists but never uses. PruningLab marked that requirement " +
+                         $"optional in its own copy, {binding}, once. Nothing to do.";
+                log.Add(Notice);
+                // A notebook shows the notice calmly in the set-up cell's output (NotebookSetup); elsewhere it goes to stderr.
+                if (!InNotebookHost) Console.Error.WriteLine("PruningLab note: " + Notice);
             }
             foreach (var name in LoadOrder)
             {

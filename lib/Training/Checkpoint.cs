@@ -34,34 +34,24 @@ public static class Checkpoint
         var entries = new List<Entry>();
         var blobs = new List<byte[]>();
         long offset = 0;
-        foreach (var (name, tensor) in state)
-        {
-            var bytes = tensor.contiguous().cpu().bytes.ToArray();
-            entries.Add(new Entry(name, tensor.shape, tensor.dtype.ToString(), offset, bytes.Length));
-            blobs.Add(bytes);
-            offset += bytes.Length;
-        }
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.GetName(), entries));
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var file = File.Create(temp))
+        using (var scope = NewDisposeScope())
+            foreach (var (name, tensor) in state)
             {
-                file.Write(Encoding.ASCII.GetBytes(Magic));
-                Span<byte> length = stackalloc byte[4];
-                BinaryPrimitives.WriteInt32LittleEndian(length, header.Length);
-                file.Write(length);
-                file.Write(header);
-                foreach (var blob in blobs) file.Write(blob);
+                var bytes = tensor.detach().contiguous().cpu().bytes.ToArray();
+                entries.Add(new Entry(name, tensor.shape, tensor.dtype.ToString(), offset, bytes.Length));
+                blobs.Add(bytes);
+                offset += bytes.Length;
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.GetName(), entries));
+        AtomicFile.Write(path, file =>
         {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            file.Write(Encoding.ASCII.GetBytes(Magic));
+            Span<byte> length = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(length, header.Length);
+            file.Write(length);
+            file.Write(header);
+            foreach (var blob in blobs) file.Write(blob);
+        });
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public static class Evaluator
             foreach (var batch in data.Batches(batchSize, shuffle: false, seed: 0))
             {
                 using var scope = NewDisposeScope();
-                using (batch) onBatch(model.forward(batch.X), batch.Y);
+                using (batch) onBatch(model.call(batch.X), batch.Y);
             }
         }
         finally

@@ -30,13 +30,13 @@ public abstract record LearningRateSchedule
     {
         public override double RateAt(int epoch, int totalEpochs, double baseRate) =>
             baseRate * Math.Pow(Gamma, epoch / EveryEpochs);
-        public override string ToString() => $"step(every {EveryEpochs}, ×{Gamma})";
+        public override string ToString() => FormattableString.Invariant($"step(every {EveryEpochs}, ×{Gamma})");
     }
 
     private sealed record CosineSchedule(double Minimum) : LearningRateSchedule
     {
         public override double RateAt(int epoch, int totalEpochs, double baseRate) =>
             Minimum + (baseRate - Minimum) * 0.5 * (1 + Math.Cos(Math.PI * epoch / Math.Max(1, totalEpochs)));
-        public override string ToString() => "cosine";
+        public override string ToString() => Minimum == 0 ? "cosine" : FormattableString.Invariant($"cosine(to {Minimum})");
     }
 }

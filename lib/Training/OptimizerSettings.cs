@@ -37,7 +37,7 @@ public sealed record SgdSettings(double LearningRate, double Momentum, bool Nest
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"SGD(lr={LearningRate}, momentum={Momentum}{(Nesterov ? ", nesterov" : "")}{(WeightDecay > 0 ? $", weight decay={WeightDecay}" : "")})";
+        FormattableString.Invariant($"SGD(lr={LearningRate}, momentum={Momentum}{(Nesterov ? ", nesterov" : "")}{(WeightDecay != 0 ? FormattableString.Invariant($", weight decay={WeightDecay}") : "")})");
 }
 
 /// <summary>Adam settings; see <see cref="OptimizerSettings.Adam"/>.</summary>
@@ -49,5 +49,5 @@ public sealed record AdamSettings(double LearningRate, double WeightDecay) : Opt
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"Adam(lr={LearningRate}{(WeightDecay > 0 ? $", weight decay={WeightDecay}" : "")})";
+        FormattableString.Invariant($"Adam(lr={LearningRate}{(WeightDecay != 0 ? FormattableString.Invariant($", weight decay={WeightDecay}") : "")})");
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PruningLab.Data;
+using PruningLab.Notebooks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace PruningLab.Training;
 
 /// <summary>
 /// The course's training loop: shuffled mini-batches, cross-entropy, an optimiser step, the hooks (which keep
-/// pruned weights at zero), then evaluation on the test set after every epoch. Introduced in lesson 00.
+/// pruned weights at zero), then evaluation after every epoch. Introduced in lesson 00.
 /// </summary>
 public static class Trainer
 {
@@ -16,23 +17,23 @@ public static class Trainer
     /// </summary>
     /// <param name="model">The network; left in training mode.</param>
     /// <param name="train">Training images (shuffled every epoch from <see cref="TrainingOptions.Seed"/>).</param>
-    /// <param name="test">Evaluation images, measured after every epoch.</param>
+    /// <param name="validation">Evaluation images, measured after every epoch (the validation split in the lessons).</param>
     /// <param name="options">Epochs, optimiser, schedule, hooks; defaults if null.</param>
     /// <param name="onEpoch">Called after every epoch with the history so far: a notebook redraws its live chart here.</param>
     /// <returns>One <see cref="EpochResult"/> per epoch.</returns>
     /// <remarks>Every batch runs inside its own dispose scope, so native memory stays flat across epochs.</remarks>
-    public static TrainingHistory Fit(nn.Module<Tensor, Tensor> model, ImageDataset train, ImageDataset test,
+    public static TrainingHistory Fit(nn.Module<Tensor, Tensor> model, ImageDataset train, ImageDataset validation,
         TrainingOptions? options = null, Action<TrainingHistory>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(validation);
         options ??= new TrainingOptions();
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
 
         var history = new TrainingHistory();
-        var display = ResolveDisplay(options.Progress);
+        var progress = Progress.For(options.Progress, $"Training {model.GetName()}", options.Epochs);
         random.manual_seed(options.Seed);
         using var optimizer = options.Optimizer.Create(model.parameters());
         long step = 0;
@@ -44,7 +45,7 @@ public static class Trainer
             var rate = options.Schedule.RateAt(epoch, options.Epochs, options.Optimizer.LearningRate);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
 
-            var bar = display == ProgressDisplay.Bar ? new ProgressBar(Console.Error, $"epoch {epoch + 1}/{options.Epochs}", batchesPerEpoch) : null;
+            var bar = progress.EpochBar(epoch, batchesPerEpoch);
             var clock = Stopwatch.StartNew();
             // Loss and correct counts accumulate as tensors: one item() per epoch instead of one per batch.
             using var lossSum = zeros(1, dtype: float64);
@@ -56,7 +57,7 @@ public static class Trainer
                 using (batch)
                 {
                     optimizer.zero_grad();
-                    var logits = model.forward(batch.X);
+                    var logits = model.call(batch.X);
                     var loss = nn.functional.cross_entropy(logits, batch.Y);
                     loss.backward();
                     optimizer.step();
@@ -72,23 +73,58 @@ public static class Trainer
             }
             var seconds = clock.Elapsed.TotalSeconds;
             bar?.Finish(batchIndex);
-            var (testLoss, testAccuracy) = Evaluator.Evaluate(model, test);
+            var (validationLoss, validationAccuracy) = Evaluator.Evaluate(model, validation);
             model.train();
             var result = new EpochResult(epoch + 1, lossSum.item<double>() / train.Count, correct.item<long>() / (double)train.Count,
-                testLoss, testAccuracy, rate, seconds);
+                validationLoss, validationAccuracy, rate, seconds);
             history.Add(result);
-            if (display is ProgressDisplay.Bar or ProgressDisplay.Lines)
-                Console.Error.WriteLine($"epoch {result.Epoch}/{options.Epochs}: train loss {result.TrainLoss:F4}, train acc {result.TrainAccuracy:P2}, " +
-                                        $"test loss {result.TestLoss:F4}, test acc {result.TestAccuracy:P2}, {seconds:F2} s");
+            progress.EpochDone(result, options.Epochs);
             onEpoch?.Invoke(history);
         }
         return history;
     }
 
-    private static ProgressDisplay ResolveDisplay(ProgressDisplay requested) => requested switch
+    // How progress is shown: a bar or lines on the console, a live line in a notebook cell, or nothing.
+    private sealed class Progress
     {
-        ProgressDisplay.Auto when CourseEnvironment.InNotebook => ProgressDisplay.None,
-        ProgressDisplay.Auto => ProgressBar.Terminal is not null ? ProgressDisplay.Bar : ProgressDisplay.Lines,
-        _ => requested,
-    };
+        private readonly ProgressDisplay display;
+        private readonly string label;
+        private readonly LiveDisplay? notebook;
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+
+        private Progress(ProgressDisplay display, string label, LiveDisplay? notebook)
+        {
+            this.display = display;
+            this.label = label;
+            this.notebook = notebook;
+        }
+
+        public static Progress For(ProgressDisplay requested, string label, int epochs)
+        {
+            var display = requested switch
+            {
+                ProgressDisplay.Auto when CourseEnvironment.InNotebook => ProgressDisplay.Notebook,
+                ProgressDisplay.Auto => ProgressBar.Terminal is not null ? ProgressDisplay.Bar : ProgressDisplay.Lines,
+                _ => requested,
+            };
+            var notebook = display == ProgressDisplay.Notebook && epochs > 0 ? NotebookDisplay.Show(Line(label, 0, epochs, null, 0)) : null;
+            return new Progress(display, label, notebook);
+        }
+
+        public ProgressBar? EpochBar(int epoch, long batches) =>
+            display == ProgressDisplay.Bar ? new ProgressBar(Console.Error, $"epoch {epoch + 1}", batches) : null;
+
+        public void EpochDone(EpochResult result, int epochs)
+        {
+            if (display is ProgressDisplay.Bar or ProgressDisplay.Lines)
+                Console.Error.WriteLine($"epoch {result.Epoch}/{epochs}: train loss {result.TrainLoss:F4}, train acc {result.TrainAccuracy:P2}, " +
+                                        $"validation loss {result.ValidationLoss:F4}, validation acc {result.ValidationAccuracy:P2}, {result.Seconds:F2} s");
+            notebook?.Update(Line(label, result.Epoch, epochs, result, clock.Elapsed.TotalSeconds));
+        }
+
+        private static Html Line(string label, int done, int epochs, EpochResult? last, double seconds) => new(
+            $"<div style=\"font-family:monospace\">{System.Net.WebUtility.HtmlEncode(label)} <progress value=\"{done}\" max=\"{epochs}\"></progress> " +
+            $"epoch {done}/{epochs}, {seconds:F0} s" +
+            (last is null ? "" : $", validation accuracy {last.ValidationAccuracy:P2}") + "</div>");
+    }
 }

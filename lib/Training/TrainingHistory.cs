@@ -19,9 +19,6 @@ public sealed class TrainingHistory : IReadOnlyList<EpochResult>
     /// <summary>The last epoch's result, or null before the first epoch.</summary>
     public EpochResult? Last => epochs.Count == 0 ? null : epochs[^1];
 
-    /// <summary>Median training time of an epoch, in seconds.</summary>
-    public double MedianEpochSeconds => epochs.Count == 0 ? 0 : Statistics.Median(epochs.Select(e => e.Seconds));
-
     /// <inheritdoc/>
     public EpochResult this[int index] => epochs[index];
     /// <inheritdoc/>

@@ -21,8 +21,15 @@ public sealed record TrainingOptions
     /// <summary>Called after every optimiser step (masks use this to keep pruned weights at zero).</summary>
     public IReadOnlyList<ITrainingHook> Hooks { get; init; } = [];
 
-    /// <summary>How progress is shown; <see cref="ProgressDisplay.Auto"/> picks a bar on a terminal.</summary>
+    /// <summary>How progress is shown; <see cref="ProgressDisplay.Auto"/> picks a bar on a terminal, a live line in a notebook.</summary>
     public ProgressDisplay Progress { get; init; } = ProgressDisplay.Auto;
+
+    /// <summary>
+    /// Every setting that decides the trained weights, as one line: the cache key of trained models. Hooks and the
+    /// progress display are left out (hooks are code, and refused where a key is needed).
+    /// </summary>
+    public string Recipe() =>
+        FormattableString.Invariant($"epochs={Epochs}; batch={BatchSize}; optimizer={Optimizer}; schedule={Schedule}; seed={Seed}");
 
     /// <summary>Checks the values and says which one is wrong.</summary>
     public void Validate()
@@ -37,7 +44,7 @@ public sealed record TrainingOptions
 /// <summary>How the trainer reports progress.</summary>
 public enum ProgressDisplay
 {
-    /// <summary>A live bar on an interactive terminal, one line per epoch when output is redirected, nothing in a notebook (which shows a live chart instead).</summary>
+    /// <summary>A live bar on an interactive terminal, one line per epoch when output is redirected, a live line in a notebook.</summary>
     Auto,
     /// <summary>A live bar on standard error.</summary>
     Bar,
@@ -45,4 +52,6 @@ public enum ProgressDisplay
     Lines,
     /// <summary>Nothing.</summary>
     None,
+    /// <summary>A line in the notebook cell, updated after every epoch (nothing outside a notebook).</summary>
+    Notebook,
 }

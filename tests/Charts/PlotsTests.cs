@@ -1,4 +1,5 @@
 using PruningLab.Charts;
+using PruningLab.Training;
 
 namespace PruningLab.Tests.Charts;
 
@@ -7,11 +8,11 @@ public class PlotsTests
     [Fact]
     public void TrainingCurves_has_loss_and_accuracy_panels_side_by_side()
     {
-        var history = new[] { new EpochPoint(1, 1.2, 1.3, 0.6, 0.55), new EpochPoint(2, 0.8, 0.9, 0.8, 0.75) };
+        var history = new[] { new EpochResult(1, 1.2, 0.6, 1.3, 0.55, 0.05, 1), new EpochResult(2, 0.8, 0.8, 0.9, 0.75, 0.05, 1) };
         var chart = Plots.TrainingCurves(history, "LeNet training");
 
         var traces = ChartJson.Traces(chart);
-        Assert.Equal(["train loss", "test loss", "train accuracy", "test accuracy"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["train loss", "validation loss", "train accuracy", "validation accuracy"], traces.Select(t => t.GetProperty("name").GetString()));
         Assert.All(traces, t => Assert.Equal("scatter", t.GetProperty("type").GetString()));
         Assert.Equal(["x", "x", "x2", "x2"], traces.Select(t => t.GetProperty("xaxis").GetString()));
         Assert.Equal([1, 2], traces[0].GetProperty("x").EnumerateArray().Select(e => e.GetInt32()));

@@ -8,8 +8,10 @@ using static TorchSharp.torch;
 namespace PruningLab.Tests.Exercises;
 
 /// <summary>
-/// Every exercise check passes the reference, fails a stub that throws NotImplementedException with its hint,
-/// fails a wrong answer naming the case, and never throws. The checks use the same fixtures as the notebooks.
+/// Every exercise check passes an answer written here independently of the library (plain loops over arrays), fails
+/// a stub with its hint, fails typical wrong answers naming the case, fails an answer that edits its input or calls
+/// the library's own implementation, and never throws. The reference answers themselves are pinned to hand-computed
+/// values in the pruning tests (and below where the check relies on them).
 /// </summary>
 public class ExerciseCheckTests
 {
@@ -21,68 +23,226 @@ public class ExerciseCheckTests
         Assert.StartsWith("✗", result.ToString());
     }
 
+    private static void AssertFails(CheckResult result, string expected)
+    {
+        Assert.False(result.Passed, result.ToString());
+        Assert.Contains(expected, result.Message);
+    }
+
+    private static double[] Values(Tensor t) => t.detach().cpu().to(float64).flatten().data<double>().ToArray();
+
+    // --- 0.1: loops over a double array, stable order by |w|, k = round half to even.
+    private static Tensor IndependentPrune(Tensor weights, double fraction)
+    {
+        var values = Values(weights);
+        var k = (int)Math.Round(fraction * values.Length, MidpointRounding.ToEven);
+        foreach (var i in Enumerable.Range(0, values.Length).OrderBy(i => Math.Abs(values[i])).Take(k)) values[i] = 0;
+        return tensor(values).to(weights.dtype).reshape(weights.shape);
+    }
+
     [Fact]
     public void Exercise_0_1()
     {
-        Assert.True(Lesson00.CheckPruneByMagnitude(MagnitudePruning.PruneTensor).Passed);
+        Assert.True(Lesson00.CheckPruneByMagnitude(IndependentPrune).Passed);
         AssertStubFails(Lesson00.CheckPruneByMagnitude((_, _) => throw new NotImplementedException()));
-        var wrong = Lesson00.CheckPruneByMagnitude((w, f) => w.clone());   // prunes nothing
-        Assert.False(wrong.Passed);
-        Assert.Contains("case", wrong.Message);
+        AssertFails(Lesson00.CheckPruneByMagnitude((w, f) => w.clone()), "case '2×4 tensor, half'");
+        // Rounding down instead of to nearest: 3.5 of 7 must become 4.
+        AssertFails(Lesson00.CheckPruneByMagnitude((w, f) => IndependentPrune(w, Math.Floor(f * w.numel()) / w.numel())), "3.5");
+        // Pruning the later of two equal magnitudes first.
+        AssertFails(Lesson00.CheckPruneByMagnitude((w, f) =>
+        {
+            var values = Values(w);
+            var k = (int)Math.Round(f * values.Length, MidpointRounding.ToEven);
+            foreach (var i in Enumerable.Range(0, values.Length).OrderBy(i => Math.Abs(values[i])).ThenByDescending(i => i).Take(k)) values[i] = 0;
+            return tensor(values).to(w.dtype).reshape(w.shape);
+        }), "ties");
+        AssertFails(Lesson00.CheckPruneByMagnitude((w, f) => IndependentPrune(w, f).to(float32)), "dtype");
+        AssertFails(Lesson00.CheckPruneByMagnitude((w, f) => IndependentPrune(w, f).flatten()), "shape");
+        AssertFails(Lesson00.CheckPruneByMagnitude((w, f) => { var p = IndependentPrune(w, f); w.copy_(p); return w; }), "changed its input");
+        AssertFails(Lesson00.CheckPruneByMagnitude(MagnitudePruning.PruneTensor), "the answer itself");
     }
 
-    [Fact]
-    public void Exercise_1_1_to_1_3()
+    // --- 1.1: loops; a dead neuron's constant relu(b) goes through its outgoing weights into the next bias.
+    private static (Tensor, Tensor, Tensor, Tensor) IndependentRemove(Tensor wIn, Tensor bIn, Tensor wOut, Tensor bOut)
     {
-        Assert.True(Lesson01.CheckMagnitudeMask(MagnitudePruning.Mask).Passed);
-        AssertStubFails(Lesson01.CheckMagnitudeMask((_, _) => throw new NotImplementedException()));
-        // An off-by-one (floor instead of round) must be caught.
-        Assert.False(Lesson01.CheckMagnitudeMask((w, s) => MagnitudePruning.Mask(w, Math.Floor(s * w.numel()) / Math.Max(1, w.numel()) * 0.999)).Passed);
-
-        Assert.True(Lesson01.CheckSparsity(MagnitudePruning.Sparsity).Passed);
-        AssertStubFails(Lesson01.CheckSparsity(_ => throw new NotImplementedException()));
-        Assert.False(Lesson01.CheckSparsity(w => w.count_nonzero().item<long>() / (double)w.numel()).Passed);   // density, not sparsity
-
-        long Csr(Tensor w) => new LayerSparsity("w", w.shape, w.numel() - w.count_nonzero().item<long>()).CsrBytes;
-        Assert.True(Lesson01.CheckCsrBytes(Csr).Passed);
-        AssertStubFails(Lesson01.CheckCsrBytes(_ => throw new NotImplementedException()));
-        Assert.False(Lesson01.CheckCsrBytes(w => 4 * w.count_nonzero().item<long>()).Passed);   // values only
+        var (n, inputs, outputs) = ((int)wIn.shape[0], (int)wIn.shape[1], (int)wOut.shape[0]);
+        var w1 = Values(wIn); var b1 = Values(bIn); var w2 = Values(wOut); var b2 = Values(bOut);
+        for (var j = 0; j < n; j++)
+        {
+            if (Enumerable.Range(0, inputs).Any(i => w1[j * inputs + i] != 0)) continue;
+            var constant = Math.Max(0, b1[j]);
+            for (var o = 0; o < outputs; o++) { b2[o] += w2[o * n + j] * constant; w2[o * n + j] = 0; }
+            b1[j] = 0;
+        }
+        return (tensor(w1).to(wIn.dtype).reshape(wIn.shape), tensor(b1).to(bIn.dtype), tensor(w2).to(wOut.dtype).reshape(wOut.shape), tensor(b2).to(bOut.dtype));
     }
 
     [Fact]
-    public void Exercise_1_4_measures_the_learners_choice()
+    public void Exercise_1_1()
+    {
+        Assert.True(Lesson01.CheckRemoveDeadNeurons(IndependentRemove).Passed);
+        AssertStubFails(Lesson01.CheckRemoveDeadNeurons((_, _, _, _) => throw new NotImplementedException()));
+        // Dropping the neuron without folding its constant output into the next bias changes the network.
+        AssertFails(Lesson01.CheckRemoveDeadNeurons((wIn, bIn, wOut, bOut) =>
+        {
+            var (a, b, c, _) = IndependentRemove(wIn, bIn, wOut, bOut);
+            return (a, b, c, bOut.clone());
+        }), "biasOut");
+        AssertFails(Lesson01.CheckRemoveDeadNeurons((wIn, bIn, wOut, bOut) => (wIn.clone(), bIn.clone(), wOut.clone(), bOut.clone())), "neuron 1 dead");
+        AssertFails(Lesson01.CheckRemoveDeadNeurons((wIn, bIn, wOut, bOut) =>
+        {
+            var (a, b, c, d) = IndependentRemove(wIn, bIn, wOut, bOut);
+            bIn.zero_();   // edits an input
+            return (a, b, c, d);
+        }), "changed its input `biasIn`");
+        AssertFails(Lesson01.CheckRemoveDeadNeurons((wIn, bIn, wOut, bOut) =>
+        {
+            var r = DeadNeurons.Remove(new NeuronLayer(wIn, bIn, wOut, bOut));
+            return (r.WeightIn, r.BiasIn, r.WeightOut, r.BiasOut);
+        }), "the answer itself");
+    }
+
+    // --- 1.2: one ranking of (|w|, layer, position) over all layers.
+    private static IReadOnlyDictionary<string, Tensor> IndependentGlobal(IReadOnlyDictionary<string, Tensor> weights, double sparsity)
+    {
+        var all = weights.SelectMany((p, layer) => Values(p.Value).Select((v, i) => (Name: p.Key, Layer: layer, Index: i, Abs: Math.Abs(v)))).ToList();
+        var k = (int)Math.Round(sparsity * all.Count, MidpointRounding.ToEven);
+        var pruned = all.OrderBy(e => e.Abs).ThenBy(e => e.Layer).ThenBy(e => e.Index).Take(k).Select(e => (e.Name, e.Index)).ToHashSet();
+        return weights.ToDictionary(p => p.Key, p =>
+            tensor(Enumerable.Range(0, (int)p.Value.numel()).Select(i => pruned.Contains((p.Key, i)) ? 0f : 1f).ToArray()).reshape(p.Value.shape));
+    }
+
+    [Fact]
+    public void Exercise_1_2()
+    {
+        Assert.True(Lesson01.CheckGlobalMasks(IndependentGlobal).Passed);
+        AssertStubFails(Lesson01.CheckGlobalMasks((_, _) => throw new NotImplementedException()));
+        // The same sparsity in every layer is not one global threshold.
+        AssertFails(Lesson01.CheckGlobalMasks((w, s) => w.ToDictionary(p => p.Key, p => IndependentGlobal(new Dictionary<string, Tensor> { [p.Key] = p.Value }, s)[p.Key])), "layer");
+        AssertFails(Lesson01.CheckGlobalMasks((w, s) => IndependentGlobal(w, s).ToDictionary(p => p.Key, p => p.Value.to(float64))), "dtype");
+        AssertFails(Lesson01.CheckGlobalMasks((w, s) => IndependentGlobal(w, s).Take(1).ToDictionary()), "one mask per layer");
+        AssertFails(Lesson01.CheckGlobalMasks(MagnitudePruning.GlobalMasks), "the answer itself");
+    }
+
+    // --- 1.3: walk the flattened weight; a gap g > 2^k needs (g − 1) / 2^k fillers.
+    private static long IndependentBits(Tensor weight, int indexBits, int valueBits)
+    {
+        var values = Values(weight);
+        long previous = -1, entries = 0, span = 1L << indexBits;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] == 0) continue;
+            while (i - previous > span) { previous += span; entries++; }   // a filler zero
+            previous = i;
+            entries++;
+        }
+        return entries * (indexBits + valueBits);
+    }
+
+    [Fact]
+    public void Exercise_1_3()
+    {
+        Assert.True(Lesson01.CheckRelativeIndexBits(IndependentBits).Passed);
+        AssertStubFails(Lesson01.CheckRelativeIndexBits((_, _, _) => throw new NotImplementedException()));
+        AssertFails(Lesson01.CheckRelativeIndexBits((w, k, b) => w.count_nonzero().item<long>() * (k + b)), "Deep Compression's example");
+        // Off by one: a filler already at a gap of exactly 2^k.
+        AssertFails(Lesson01.CheckRelativeIndexBits((w, k, b) =>
+        {
+            var values = Values(w);
+            long previous = -1, entries = 0, span = 1L << k;
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (values[i] == 0) continue;
+                while (i - previous >= span) { previous += span; entries++; }
+                previous = i;
+                entries++;
+            }
+            return entries * (k + b);
+        }), "exactly 2^k");
+        AssertFails(Lesson01.CheckRelativeIndexBits((w, k, b) => SparseStorage.RelativeIndex(w, k, b).Bits), "the answer itself");
+    }
+
+    [Fact]
+    public void Exercise_1_4_measures_the_learners_choice_against_global_pruning_on_validation()
     {
         using var train = FashionMnist.Load(Split.Train, DatasetSize.Sample);
+        using var validation = FashionMnist.Load(Split.Validation, DatasetSize.Sample);
         using var test = FashionMnist.Load(Split.Test, DatasetSize.Sample);
         using var model = ModelZoo.Create(ModelZoo.LeNet300100, seed: 0);
-        Trainer.Fit(model, train, test, new TrainingOptions { Epochs = 2, Progress = ProgressDisplay.None });
-        var light = Lesson01.CheckChosenSparsities(() => new Dictionary<string, double> { ["fc1"] = 0.1 }, model, test);
-        Assert.False(light.Passed);   // far below the sparsity target
-        Assert.Contains("overall sparsity", light.Message);
-        var generous = Lesson01.CheckChosenSparsities(() => new Dictionary<string, double> { ["fc1"] = 0.9, ["fc2"] = 0.9, ["fc3"] = 0.9 },
-            model, test, targetSparsity: 0.8, maxDrop: 1.0);
-        Assert.True(generous.Passed);
-        AssertStubFails(Lesson01.CheckChosenSparsities(() => throw new NotImplementedException(), model, test));
-        Assert.False(Lesson01.CheckChosenSparsities(() => new Dictionary<string, double> { ["nope"] = 0.5 }, model, test).Passed);
+        Trainer.Fit(model, train, validation, new TrainingOptions { Epochs = 2, Progress = ProgressDisplay.None });
+        var light = Lesson01.CheckChosenSparsities(() => new Dictionary<string, double> { ["fc1"] = 0.1 }, model, validation, test, 0.8, 0.0);
+        AssertFails(light, "sparsity 8.8 %");   // 0.1 of fc1's 235,200 weights is 8.8 % of 266,200
+        // Global's own per-layer split gives global's masks: equal accuracy, so it cannot beat global by a margin.
+        using (var copy = ModelZoo.Copy(model))
+        using (var masks = ModelMasks.For(copy))
+        {
+            var split = masks.Prune(Scope.Global(0.85)).Report().Layers.ToDictionary(l => l.Name, l => l.Sparsity);
+            var copied = Lesson01.CheckChosenSparsities(() => split, model, validation, test, 0.8, 0.001);
+            Assert.False(copied.Passed, copied.ToString());
+            Assert.Contains("needed: 0.1 points better", copied.Message);
+            // With no margin asked, equal is enough: the comparison is at the same sparsity.
+            Assert.True(Lesson01.CheckChosenSparsities(() => split, model, validation, test, 0.8, 0.0).Passed);
+        }
+        AssertStubFails(Lesson01.CheckChosenSparsities(() => throw new NotImplementedException(), model, validation, test, 0.8, 0.01));
+        Assert.False(Lesson01.CheckChosenSparsities(() => new Dictionary<string, double> { ["nope"] = 0.5 }, model, validation, test, 0.8, 0.01).Passed);
     }
 
     [Fact]
-    public void Exercise_2_1_to_2_3()
+    public void Exercise_2_1()
     {
-        Assert.True(Lesson02.CheckMaskedStep((opt, w, m) => { opt.step(); using (no_grad()) w.mul_(m); }).Passed);
+        Assert.True(Lesson02.CheckMaskedStep((opt, w, m) => { opt.step(); using (no_grad()) w.masked_fill_(m.eq(0), 0); }).Passed);
         AssertStubFails(Lesson02.CheckMaskedStep((_, _, _) => throw new NotImplementedException()));
-        // Masking the gradient instead of the weight lets momentum and weight decay move pruned weights: must fail.
-        Assert.False(Lesson02.CheckMaskedStep((opt, w, m) => { using (no_grad()) w.grad!.mul_(m); opt.step(); }).Passed);
+        // Masking the gradient instead of the weight lets momentum and weight decay move pruned weights.
+        AssertFails(Lesson02.CheckMaskedStep((opt, w, m) => { using (no_grad()) w.grad!.mul_(m); opt.step(); }), "not zero");
+        // Skipping the step leaves the survivors untrained.
+        AssertFails(Lesson02.CheckMaskedStep((opt, w, m) => { using (no_grad()) w.mul_(m); }), "surviving weights differ");
+        AssertFails(Lesson02.CheckMaskedStep((opt, w, m) => { opt.step(); using (no_grad()) { w.mul_(m); m.fill_(1); } }), "changed its input `mask`");
+    }
 
-        Assert.True(Lesson02.CheckPruneSurvivors(MagnitudePruning.PruneSurvivors).Passed);
+    // --- 2.2: loops; dead entries keep 0, the k smallest survivors join them.
+    private static Tensor IndependentSurvivors(Tensor weights, Tensor mask, double fraction)
+    {
+        var w = Values(weights);
+        var m = Values(mask).Select(v => v > 0 ? 1f : 0f).ToArray();
+        var alive = Enumerable.Range(0, w.Length).Where(i => m[i] > 0).ToList();
+        var k = (int)Math.Round(fraction * alive.Count, MidpointRounding.ToEven);
+        foreach (var i in alive.OrderBy(i => Math.Abs(w[i])).Take(k)) m[i] = 0;
+        return tensor(m).reshape(weights.shape);
+    }
+
+    [Fact]
+    public void Exercise_2_2()
+    {
+        Assert.True(Lesson02.CheckPruneSurvivors(IndependentSurvivors).Passed);
         AssertStubFails(Lesson02.CheckPruneSurvivors((_, _, _) => throw new NotImplementedException()));
-        // Ignoring the old mask (pruning from scratch) must fail.
-        Assert.False(Lesson02.CheckPruneSurvivors((w, m, f) => MagnitudePruning.Mask(w, f)).Passed);
+        // Ignoring the old mask (pruning from scratch) revives weights or prunes too few.
+        AssertFails(Lesson02.CheckPruneSurvivors((w, m, f) => IndependentSurvivors(w, ones_like(w), f)), "hand-written");
+        AssertFails(Lesson02.CheckPruneSurvivors((w, m, f) => IndependentSurvivors(w, m, f).to(float64)), "dtype");
+        AssertFails(Lesson02.CheckPruneSurvivors((w, m, f) => { var r = IndependentSurvivors(w, m, f); m.copy_(r); return m; }), "changed its input `mask`");
+        AssertFails(Lesson02.CheckPruneSurvivors(MagnitudePruning.PruneSurvivors), "the answer itself");
+    }
 
-        Assert.True(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) => new PolynomialSchedule(si, sf, t0, n, dt).SparsityAt(t)).Passed);
+    [Fact]
+    public void Exercise_2_3()
+    {
+        static double Cubic(long t, double si, double sf, long t0, int n, long dt) =>
+            t <= t0 ? si : t >= t0 + n * dt ? sf : sf + (si - sf) * Math.Pow(1 - (t - t0) / (double)(n * dt), 3);
+        Assert.True(Lesson02.CheckPolynomialSchedule(Cubic).Passed);
         AssertStubFails(Lesson02.CheckPolynomialSchedule((_, _, _, _, _, _) => throw new NotImplementedException()));
-        // A linear ramp instead of the cube must fail.
-        Assert.False(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) =>
-            t <= t0 ? si : t >= t0 + n * dt ? sf : si + (sf - si) * (t - t0) / (double)(n * dt)).Passed);
+        // A linear ramp instead of the cube.
+        AssertFails(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) =>
+            t <= t0 ? si : t >= t0 + n * dt ? sf : si + (sf - si) * (t - t0) / (double)(n * dt)), "t=1");
+        // Integer division of the progress: (t − t0) / (n·Δt) done in longs is 0 inside the window.
+        AssertFails(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) =>
+            t <= t0 ? si : t >= t0 + n * dt ? sf : sf + (si - sf) * Math.Pow(1 - (t - t0) / (n * dt), 3)), "t=1");
+        AssertFails(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) => new PolynomialSchedule(si, sf, t0, n, dt).SparsityAt(t)), "the answer itself");
+    }
+
+    [Fact]
+    public void A_check_whose_own_set_up_fails_reports_it_and_does_not_throw()
+    {
+        var result = ExerciseCheck.Run("9.9", "broken", "idea", () => throw new InvalidOperationException("the dataset is gone"));
+        Assert.False(result.Passed);
+        Assert.Contains("the check could not run: the dataset is gone", result.Message);
     }
 }

@@ -12,7 +12,8 @@ internal static class NotebookProcess
     public static string NotebooksFolder => Path.Combine(Root, "notebooks");
 
     public static IEnumerable<object[]> Lessons() =>
-        Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).Select(p => new object[] { Path.GetFileName(p) });
+        Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Select(Path.GetFileName)
+            .Where(name => name is not null && char.IsAsciiDigit(name[0])).Order(StringComparer.Ordinal).Select(name => new object[] { name! });
 
     /// <summary>The configuration these tests were built in (Debug or Release): the runner is built alongside.</summary>
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
@@ -38,6 +39,13 @@ internal static class NotebookProcess
         }
         process.WaitForExit();
         return new Result(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed);
+    }
+
+    /// <summary>Writes the learner's copy of a lesson (solutions replaced by stubs) to <paramref name="path"/>.</summary>
+    public static void WriteLearnerCopy(string notebookPath, string path)
+    {
+        var result = Run("dotnet", [RunnerDll, "learner-copy", notebookPath, path], Root);
+        Assert.True(result.ExitCode == 0 && File.Exists(path), $"learner-copy failed: {result.Output}");
     }
 
     /// <summary>Runs our in-process runner on one notebook, writing into <paramref name="outDir"/>.</summary>
@@ -76,7 +84,10 @@ internal static class NotebookProcess
     public static string FirstLine(JsonElement cell) =>
         Source(cell).Split('\n').FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() ?? "";
 
-    /// <summary>All text of all outputs (stream text and every mime type's data).</summary>
+    /// <summary>
+    /// All text of all outputs: stream text and every MIME type's data, except the figure JSON of charts (which
+    /// holds thousands of plotted numbers, not text a learner reads).
+    /// </summary>
     public static string OutputText(string executedNotebook)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(executedNotebook));
@@ -86,15 +97,35 @@ internal static class NotebookProcess
             if (!cell.TryGetProperty("outputs", out var outputs)) continue;
             foreach (var output in outputs.EnumerateArray())
             {
-                if (output.TryGetProperty("text", out var t)) text.Append(Flatten(t));
+                if (output.TryGetProperty("text", out var t)) text.Append(Flatten(t)).Append('\n');
                 if (output.TryGetProperty("data", out var data))
-                    foreach (var mime in data.EnumerateObject()) text.Append(Flatten(mime.Value));
+                    foreach (var mime in data.EnumerateObject().Where(m => m.Name != PlotlyMimeType))
+                        text.Append(Flatten(mime.Value)).Append('\n');
             }
         }
         return text.ToString();
     }
 
+    public const string PlotlyMimeType = "application/vnd.plotly.v1+json";
+
+    /// <summary>How many outputs hold a plotly figure.</summary>
+    public static int ChartCount(string executedNotebook)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        return document.RootElement.GetProperty("cells").EnumerateArray()
+            .Where(c => c.TryGetProperty("outputs", out _))
+            .SelectMany(c => c.GetProperty("outputs").EnumerateArray())
+            .Count(o => o.TryGetProperty("data", out var data) && data.TryGetProperty(PlotlyMimeType, out _));
+    }
+
+    /// <summary>The cells of a notebook file.</summary>
+    public static List<JsonElement> Cells(string notebook)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(notebook));
+        return document.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.Clone()).ToList();
+    }
+
     private static string Flatten(JsonElement value) => value.ValueKind == JsonValueKind.Array
-        ? string.Concat(value.EnumerateArray().Select(v => v.GetString()))
+        ? string.Concat(value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()))
         : value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 }

@@ -72,7 +72,10 @@ public class MaskCheckpointTests
         masks.Save(path);
         using var fresh = ModelZoo.Create(ModelZoo.LeNet300100, seed: 2);
         var extras = Checkpoint.Load(fresh, path);
-        Assert.Equal(new[] { "mask::fc1.weight", "mask::fc2.weight", "mask::fc3.weight" }, extras.Keys.Order());
+        // The masks, and the weights as they were before pruning (what Restore needs), travel as extra tensors.
+        Assert.Equal(new[] { "mask::fc1.weight", "mask::fc2.weight", "mask::fc3.weight", "original::fc1.weight", "original::fc2.weight", "original::fc3.weight" },
+            extras.Keys.Order(StringComparer.Ordinal));
+        foreach (var tensor in extras.Values) tensor.Dispose();
         Assert.Equal(0.5, SparsityReport.Of(fresh).Sparsity, 12);
     }
 }

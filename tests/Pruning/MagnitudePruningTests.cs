@@ -32,10 +32,21 @@ public class MagnitudePruningTests
     }
 
     [Fact]
-    public void The_lesson_00_reference_passes_its_own_check_and_a_wrong_answer_fails()
+    public void GlobalMasks_rank_every_weight_of_every_tensor_together()
     {
-        Assert.True(Lesson00.CheckPruneByMagnitude(MagnitudePruning.PruneTensor).Passed);
-        Assert.False(Lesson00.CheckPruneByMagnitude((w, _) => w.clone()).Passed);
+        using var scope = NewDisposeScope();
+        // |W1| = [0.5, 0.1, 0.3, 0.8, 0.05, 0.9, 0.2, 0.01], |W2| = [0.4, 0.02, 0.6, 0.15, 0.07, 1.0]; 7 of 14 go:
+        // 0.01 (W1[7]), 0.02 (W2[1]), 0.05 (W1[4]), 0.07 (W2[4]), 0.1 (W1[1]), 0.15 (W2[3]), 0.2 (W1[6]).
+        var masks = MagnitudePruning.GlobalMasks(new Dictionary<string, Tensor> { ["fc1"] = tensor(Tiny.W1), ["fc2"] = tensor(Tiny.W2) }, 0.5);
+        Assert.Equal([1f, 0, 1, 1, 0, 1, 0, 0], Tiny.Flat(masks["fc1"]));
+        Assert.Equal([1f, 0, 1, 0, 0, 1], Tiny.Flat(masks["fc2"]));
+        Assert.Equal(float32, masks["fc1"].dtype);
+        Assert.Equal([2L, 4], masks["fc1"].shape);
+        // Equal magnitudes across tensors: the earlier tensor's entries go first. [1, 2, -1] and [[-1, 3], [1, 0.5]]: 3.5 of 7
+        // rounds to 4: 0.5, then the 1s of the first tensor (two), then the first 1 of the second.
+        var ties = MagnitudePruning.GlobalMasks(new Dictionary<string, Tensor> { ["a"] = tensor(new float[] { 1, 2, -1 }), ["b"] = tensor(new float[,] { { -1, 3 }, { 1, 0.5f } }) }, 0.5);
+        Assert.Equal([0f, 1, 0], Tiny.Flat(ties["a"]));
+        Assert.Equal([0f, 1, 1, 0], Tiny.Flat(ties["b"]));
     }
 
     [Theory]

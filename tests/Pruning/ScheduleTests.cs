@@ -67,7 +67,8 @@ public class GradualPruningTests(SampleData data) : IClassFixture<SampleData>
         using var model = ModelZoo.Create(ModelZoo.LeNet300100, seed: 0);
         using var masks = ModelMasks.For(model);
         // 16 optimiser steps (0…15); updates at 2, 5, 8, 11, 14.
-        var gradual = new GradualPruning(masks, new PolynomialSchedule(0, 0.8, 2, 4, 3));
+        var schedule = new PolynomialSchedule(0, 0.8, 2, 4, 3);
+        var gradual = new GradualPruning(masks, schedule);
         Trainer.Fit(model, train, test, new TrainingOptions
         {
             Epochs = 2, BatchSize = 32, Progress = ProgressDisplay.None, Hooks = [gradual],
@@ -75,7 +76,7 @@ public class GradualPruningTests(SampleData data) : IClassFixture<SampleData>
         Assert.Equal(new long[] { 2, 5, 8, 11, 14 }, gradual.Updates.Select(u => u.Step));
         var total = masks.Report().Total;
         foreach (var (step, sparsity) in gradual.Updates)
-            Assert.True(Math.Abs(sparsity - gradual.Schedule.SparsityAt(step)) <= 1.0 / total, $"step {step}: {sparsity} vs {gradual.Schedule.SparsityAt(step)}");
+            Assert.True(Math.Abs(sparsity - schedule.SparsityAt(step)) <= 1.0 / total, $"step {step}: {sparsity} vs {schedule.SparsityAt(step)}");
         Assert.True(gradual.Updates.Zip(gradual.Updates.Skip(1)).All(p => p.Second.Sparsity > p.First.Sparsity), "sparsity rises at every update after the first");
         Assert.Equal(0.8, masks.Report().Sparsity, 5);
         foreach (var name in masks.Names) Assert.Equal(0, Tiny.NonZeroPruned(Tiny.Weight(model, name), masks[name]));

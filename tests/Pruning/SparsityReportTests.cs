@@ -108,4 +108,54 @@ public class SparsityReportTests
         var layer = new LayerSparsity("w", [100, 100], zeros);
         Assert.Equal(csrSmaller, layer.CsrBytes < layer.DenseBytes);
     }
+
+    // A network whose forward pass always throws: anything that needs one fails loudly.
+    private sealed class NoForward : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 3);
+        public NoForward() : base("no-forward") => RegisterComponents();
+        public override Tensor forward(Tensor input) => throw new InvalidOperationException("no forward pass expected");
+    }
+
+    [Fact]
+    public void Sparsity_and_targets_are_counted_from_the_masks_without_a_forward_pass()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new NoForward();
+        using var masks = ModelMasks.For(model);
+        masks.PruneTo(0.5);
+        Assert.Equal(6, masks.Zeros);
+        Assert.Equal(0.5, masks.Sparsity);
+        Assert.Equal(0.5, masks.Report().Sparsity);   // linear layers only: no forward pass needed for MACs either
+        var gradual = new GradualPruning(masks, [(0L, 0.75)]);
+        gradual.AfterOptimizerStep(model, 0);
+        Assert.Equal(9, masks.Zeros);
+    }
+
+    [Fact]
+    public void Convolutions_of_a_model_that_states_no_input_shape_need_one_given()
+    {
+        using var scope = NewDisposeScope();
+        // 3×32×32 colour inputs: a 5×5 convolution gives 28×28 positions, a 3×3 one after pooling 12×12.
+        using var model = nn.Sequential(("conv1", nn.Conv2d(3, 4, 5)), ("pool", nn.MaxPool2d(2)), ("conv2", nn.Conv2d(4, 2, 3)));
+        var error = Assert.Throws<ArgumentException>(() => SparsityReport.Of(model));
+        Assert.Contains("pass the shape of one input", error.Message);
+        var report = SparsityReport.Of(model, inputShape: [3, 32, 32]);
+        Assert.Equal(new long[] { 28 * 28, 12 * 12 }, report.Layers.Select(l => l.OutputPositions));
+        Assert.Equal(4 * 3 * 25 * 784 + 2 * 4 * 9 * 144, report.DenseMacs);
+    }
+
+    [Fact]
+    public void Excluded_layers_are_reported_but_not_part_of_the_masked_sparsity()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Tiny.TwoLayers();
+        using var masks = ModelMasks.For(model, "fc2");
+        masks.PruneTo(0.5);
+        var report = masks.Report();
+        Assert.Equal([true, false], report.Layers.Select(l => l.Masked));
+        Assert.Equal(0.5, report.MaskedSparsity);
+        Assert.Equal(4 / 14.0, report.Sparsity, 12);
+        Assert.Contains("(excluded)", report.ToString());
+    }
 }

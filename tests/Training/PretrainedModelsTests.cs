@@ -20,7 +20,7 @@ public class PretrainedModelsTests : IDisposable
         Assert.False(first.FromCache);
         Assert.True(second.FromCache);
         Assert.Equal(first.CheckpointPath, second.CheckpointPath);
-        Assert.Equal(first.History.Select(e => e.TestAccuracy), second.History.Select(e => e.TestAccuracy));
+        Assert.Equal(first.History.Select(e => e.ValidationAccuracy), second.History.Select(e => e.ValidationAccuracy));
         var a = first.Model.state_dict();
         var b = second.Model.state_dict();
         Assert.All(a.Keys, k => Assert.True(a[k].equal(b[k]).all().item<bool>(), k));

@@ -26,9 +26,9 @@ public class TrainerTests
         Assert.Equal(new[] { 1, 2, 3 }, seen);
         Assert.Equal(3, history.Count);
         Assert.True(history[2].TrainLoss < history[0].TrainLoss, "training loss should fall");
-        Assert.True(history[2].TestAccuracy > 0.70, $"test accuracy {history[2].TestAccuracy:P1} after 3 epochs on 2,000 images");
+        Assert.True(history[2].ValidationAccuracy > 0.70, $"test accuracy {history[2].ValidationAccuracy:P1} after 3 epochs on 2,000 images");
         Assert.True(before < 0.3, $"an untrained network should be near chance, was {before:P1}");
-        Assert.Equal(history[2].TestAccuracy, Evaluator.Accuracy(model, test), 6);
+        Assert.Equal(history[2].ValidationAccuracy, Evaluator.Accuracy(model, test), 6);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class TrainerTests
         {
             using var model = ModelZoo.Create(ModelZoo.LeNet5, seed: seed);
             var history = Trainer.Fit(model, train, test, Quick(2, seed));
-            return history.SelectMany(e => new[] { e.TrainLoss, e.TestLoss, e.TestAccuracy })
+            return history.SelectMany(e => new[] { e.TrainLoss, e.ValidationLoss, e.ValidationAccuracy })
                 .Concat(model.parameters().Select(p => (double)p.sum().item<float>())).ToArray();
         }
         Assert.Equal(Run(3), Run(3));

@@ -136,8 +136,18 @@ public static class NotebookExecutor
     private static JsonObject Data(IEnumerable<FormattedValue> values)
     {
         var data = new JsonObject();
-        foreach (var value in values) data[value.MimeType] = value.Value;
+        foreach (var value in values)
+            // nbformat stores JSON MIME types (application/json, application/vnd.plotly.v1+json, …) as JSON, not as text.
+            data[value.MimeType] = IsJson(value.MimeType) && TryParse(value.Value) is { } json ? json : value.Value;
         return data;
+    }
+
+    private static bool IsJson(string mimeType) => mimeType == "application/json" || mimeType.EndsWith("+json", StringComparison.Ordinal);
+
+    private static JsonNode? TryParse(string text)
+    {
+        try { return JsonNode.Parse(text); }
+        catch (System.Text.Json.JsonException) { return null; }
     }
 
     private static JsonObject Stream(string name, IEnumerable<FormattedValue> values) => new()

@@ -2,6 +2,16 @@ using PruningLab.NotebookRunner;
 
 // Executes lessons headlessly: dotnet NotebookRunner.dll [--out DIR] [--stub-solutions] notebook.ipynb|folder ...
 // Writes the executed notebooks (with outputs) and run-report.json to DIR; exit code 1 if any cell failed.
+// dotnet NotebookRunner.dll learner-copy <notebook.ipynb> <out.ipynb> writes the learner's copy without running it.
+if (args.Length == 3 && args[0] == "learner-copy")
+{
+    var notebook = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(args[1]))!.AsObject();
+    var stubbed = LearnerCopy.StubNotebook(notebook);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[2]))!);
+    File.WriteAllText(args[2], notebook.ToJsonString(new() { WriteIndented = true }));
+    Console.WriteLine($"{args[2]}: {stubbed} solutions replaced by stubs");
+    return 0;
+}
 var outDir = "output/notebooks";
 var stubSolutions = false;
 var inputs = new List<string>();

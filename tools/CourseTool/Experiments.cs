@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using PruningLab.Data;
+using PruningLab.Experiments;
+using PruningLab.Training;
+
+namespace PruningLab.CourseTool;
+
+/// <summary>
+/// <c>./course experiments [01|02] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
+/// results with their provenance under <c>experiments/</c>, for the lessons to show (each recomputes one seed live and
+/// compares it with the stored one).
+/// </summary>
+internal static class Experiments
+{
+    private sealed record Study(string Name, string Description, Func<CourseData, int, Action<Measurement>, List<Measurement>> Run, Func<Dictionary<string, string>> Settings);
+
+    private static readonly Dictionary<string, Study> Studies = new()
+    {
+        ["01"] = new("lesson01",
+            "Lesson 01: global vs uniform magnitude pruning vs random pruning of LeNet-300-100 on Fashion-MNIST without retraining, " +
+            "and half of fc1's neurons by L1, L2 or random scores.",
+            (data, seed, onRow) => SparsityStudy.RunSeed(data, seed, onRow), SparsityStudy.Settings),
+        ["02"] = new("lesson02",
+            "Lesson 02: one-shot, fine-tuned, iterative and gradual magnitude pruning of LeNet-300-100 on Fashion-MNIST at equal budgets; " +
+            "the dense control; the fine-tuning rate on validation; pruning too early or too late; too little retraining; " +
+            "a large pruned vs a small dense network.",
+            (data, seed, onRow) => RetrainingStudy.RunSeed(data, seed, onRow), RetrainingStudy.Settings),
+    };
+
+    public static int Run(string[] args)
+    {
+        var named = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !a.Contains(',')).ToList();
+        var seeds = Option(args, "--seeds")?.Split(',').Select(int.Parse).ToArray() ?? [0, 1, 2];
+        var unknown = named.Where(n => !Studies.ContainsKey(n)).ToList();
+        if (unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"Unknown experiment {string.Join(", ", unknown)}. Available: {string.Join(", ", Studies.Keys)} (none: all).");
+            return 2;
+        }
+        if (seeds.Length < 3) Console.Error.WriteLine($"Note: {seeds.Length} seed(s); the lessons expect at least 3 for mean ± sd.");
+        using var data = CourseData.FashionMnist();
+        foreach (var key in named.Count > 0 ? named : Studies.Keys.ToList())
+            RunStudy(key, Studies[key], data, seeds);
+        return 0;
+    }
+
+    private static void RunStudy(string key, Study study, CourseData data, int[] seeds)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var rows = new List<Measurement>();
+        foreach (var seed in seeds)
+        {
+            Console.Error.WriteLine($"{study.Name}, seed {seed} (the base model is trained once and cached) …");
+            rows.AddRange(study.Run(data, seed, m =>
+                Console.Error.WriteLine($"  seed {m.Seed} {m.Method,-36} {m.Setting,8} → validation {m.Validation:P2}, test {m.Test:P2}, sparsity {m.Sparsity:P2}  [{clock.Elapsed:hh\\:mm\\:ss}]")));
+        }
+        var results = new ExperimentResults(study.Name, study.Description,
+            new Provenance($"./course experiments {key} --seeds {string.Join(",", seeds)}", seeds, study.Settings(), Versions(),
+                $"{Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} threads, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+                started, Math.Round(clock.Elapsed.TotalSeconds), Commit()),
+            rows);
+        Console.Error.WriteLine($"{study.Name}: {rows.Count} measurements in {clock.Elapsed.TotalMinutes:F1} min → {results.Save()}");
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static Dictionary<string, string> Versions() => new()
+    {
+        ["PruningLab cache version"] = CacheKey.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["TorchSharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+        ["libtorch"] = Runtime.TorchRuntime.LibTorchVersion,
+        [".NET"] = Environment.Version.ToString(),
+    };
+
+    private static string? Commit()
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CoursePaths.Root ?? "." });
+            var text = git!.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? text : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}
