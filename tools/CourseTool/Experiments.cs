@@ -77,11 +77,21 @@ internal static class Experiments
         [".NET"] = Environment.Version.ToString(),
     };
 
+    // The commit the results were computed from, marked when the working tree had other changes than results.
     private static string? Commit()
+    {
+        var head = Git("rev-parse HEAD");
+        if (head is null) return null;
+        var changes = Git("status --porcelain --untracked-files=no -- . :(exclude)experiments");
+        return string.IsNullOrWhiteSpace(changes) ? head : head + " + uncommitted changes";
+    }
+
+    private static string? Git(string arguments)
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CoursePaths.Root ?? "." });
+            using var git = Process.Start(new ProcessStartInfo("git", arguments)
+                { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = CoursePaths.Root ?? "." });
             var text = git!.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
             return git.ExitCode == 0 ? text : null;

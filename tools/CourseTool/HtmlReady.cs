@@ -22,7 +22,7 @@ internal static class HtmlReady
             var notebook = JsonNode.Parse(File.ReadAllText(input))!.AsObject();
             var charts = Notebooks.NotebookHtml.AddChartHtml(notebook);
             var target = Path.Combine(outDir, Path.GetFileName(input));
-            AtomicFile.WriteAllText(target, notebook.ToJsonString(new() { WriteIndented = true }));
+            AtomicFile.WriteAllText(target, notebook.ToJsonString(new() { WriteIndented = true, IndentSize = 1, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             Console.Error.WriteLine($"{Path.GetFileName(input)}: {charts} charts made drawable in HTML");
         }
         return 0;

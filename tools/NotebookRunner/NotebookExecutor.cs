@@ -69,7 +69,7 @@ public static class NotebookExecutor
             ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
-        await File.WriteAllTextAsync(outputPath, document.ToJsonString(new() { WriteIndented = true }));
+        await File.WriteAllTextAsync(outputPath, document.ToJsonString(NotebookJson.Options));
         return new NotebookReport(Path.GetFileName(path), executed, Math.Round(seconds, 2), failure, cellTimes);
     }
 

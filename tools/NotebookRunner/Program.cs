@@ -8,7 +8,7 @@ if (args.Length == 3 && args[0] == "learner-copy")
     var notebook = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(args[1]))!.AsObject();
     var stubbed = LearnerCopy.StubNotebook(notebook);
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[2]))!);
-    File.WriteAllText(args[2], notebook.ToJsonString(new() { WriteIndented = true }));
+    File.WriteAllText(args[2], notebook.ToJsonString(NotebookJson.Options));
     Console.WriteLine($"{args[2]}: {stubbed} solutions replaced by stubs");
     return 0;
 }
