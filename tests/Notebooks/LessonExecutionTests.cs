@@ -141,6 +141,8 @@ public class LessonExecutionTests(ITestOutputHelper output)
         Assert.DoesNotContain("Plotly.NET.GenericChart", text);
         Assert.DoesNotContain("plotly.js v2", File.ReadAllText(executed));
         Assert.DoesNotContain("✗", text);
+        // Compiler warnings reach the learner as red text (Jupyter shows them on stderr): a lesson has none.
+        Assert.DoesNotMatch(@"warning CS\d+", text);
         var size = new FileInfo(executed).Length;
         Assert.True(size <= MaxNotebookBytes, $"{notebook}: the executed notebook is {size:N0} bytes (at most {MaxNotebookBytes:N0}).");
     }
