@@ -1,3 +1,7 @@
+using PruningLab.Data;
+using PruningLab.Training;
+using static TorchSharp.torch;
+
 namespace PruningLab.Experiments;
 
 /// <summary>One configuration of one seed, measured: the row of every experiment table.</summary>
@@ -8,7 +12,17 @@ namespace PruningLab.Experiments;
 /// <param name="Validation">Accuracy on the validation split (0…1): what choices are made on.</param>
 /// <param name="Test">Accuracy on the test split (0…1): what is reported.</param>
 /// <param name="Epochs">Training epochs spent by the method on top of its starting point.</param>
-public sealed record Measurement(string Method, double Setting, int Seed, double Sparsity, double Validation, double Test, double Epochs);
+public sealed record Measurement(string Method, double Setting, int Seed, double Sparsity, double Validation, double Test, double Epochs)
+{
+    /// <summary>Measures <paramref name="model"/>: its accuracy on the validation and on the test split.</summary>
+    public static Measurement Of(string method, double setting, int seed, nn.Module<Tensor, Tensor> model, double sparsity,
+        CourseData data, double epochs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        return new(method, setting, seed, sparsity, Evaluator.Accuracy(model, data.Validation), Evaluator.Accuracy(model, data.Test), epochs);
+    }
+}
 
 /// <summary>Mean and sample standard deviation of one quantity over seeds.</summary>
 /// <param name="Mean">The mean.</param>

@@ -74,37 +74,36 @@ public static class RetrainingStudy
         Schedule = LearningRateSchedule.Cosine(),
     };
 
-    /// <summary>Prunes a copy of the dense model globally by magnitude, without retraining.</summary>
-    public static Measurement MeasureOneShot(PretrainedModel dense, CourseData data, double sparsity, int seed)
+    /// <summary>The dense base model itself, as the <see cref="Dense"/> row: the reference of every drop.</summary>
+    public static Measurement MeasureDense(PretrainedModel dense, CourseData data, int seed)
     {
-        using var copy = ModelZoo.Copy(dense.Model);
-        using var masks = ModelMasks.For(copy);
-        masks.Prune(Scope.Global(sparsity));
-        return Measure(OneShot, sparsity, seed, copy, masks, data, epochs: 0);
+        ArgumentNullException.ThrowIfNull(dense);
+        return Measurement.Of(Dense, 0, seed, dense.Model, sparsity: 0, data, PretrainedModels.BaseRecipe.Epochs);
     }
+
+    /// <summary>Prunes a copy of the dense model globally by magnitude, without retraining.</summary>
+    public static Measurement MeasureOneShot(PretrainedModel dense, CourseData data, double sparsity, int seed) =>
+        SparsityStudy.Measure(dense, data, seed, OneShot, sparsity, Scope.Global(sparsity), Importance.Magnitude);
 
     /// <summary>Prunes a copy globally to <paramref name="sparsity"/>, then fine-tunes it with the mask held.</summary>
     public static TrainedRun RunFineTuned(PretrainedModel dense, CourseData data, double sparsity, TrainingOptions fineTune, bool cache = true) =>
-        RunCache.Get(Invariant($"{dense.Key}|prune global {sparsity:R}, then fine-tune|{fineTune.Recipe()}|{data.Train.Count}"), () => ModelZoo.Copy(dense.Model),
-            (model, masks) =>
-            {
-                masks.Prune(Scope.Global(sparsity));
-                return Trainer.Fit(model, data.Train, data.Validation, fineTune with { Hooks = [masks.Hook] });
-            }, cache);
+        FromDense(dense, data, Invariant($"prune global {sparsity:R}, then fine-tune"), fineTune, cache, masks =>
+        {
+            masks.Prune(Scope.Global(sparsity));
+            return [masks.Hook];
+        });
 
     /// <summary>Prunes a copy globally down to exactly <paramref name="nonZeros"/> weights, then fine-tunes it.</summary>
     public static TrainedRun RunFineTunedTo(PretrainedModel dense, CourseData data, long nonZeros, TrainingOptions fineTune, bool cache = true) =>
-        RunCache.Get(Invariant($"{dense.Key}|prune global to {nonZeros} non-zeros, then fine-tune|{fineTune.Recipe()}|{data.Train.Count}"), () => ModelZoo.Copy(dense.Model),
-            (model, masks) =>
-            {
-                masks.Prune(Scope.Global(Amount.Exactly(masks.Total - nonZeros)));
-                return Trainer.Fit(model, data.Train, data.Validation, fineTune with { Hooks = [masks.Hook] });
-            }, cache);
+        FromDense(dense, data, Invariant($"prune global to {nonZeros} non-zeros, then fine-tune"), fineTune, cache, masks =>
+        {
+            masks.Prune(Scope.Global(Amount.Exactly(masks.Total - nonZeros)));
+            return [masks.Hook];
+        });
 
     /// <summary>Fine-tunes a copy without pruning it (the dense control).</summary>
     public static TrainedRun RunDenseFineTuned(PretrainedModel dense, CourseData data, TrainingOptions fineTune, bool cache = true) =>
-        RunCache.Get(Invariant($"{dense.Key}|fine-tune, no pruning|{fineTune.Recipe()}|{data.Train.Count}"), () => ModelZoo.Copy(dense.Model),
-            (model, _) => Trainer.Fit(model, data.Train, data.Validation, fineTune), cache);
+        FromDense(dense, data, "fine-tune, no pruning", fineTune, cache, _ => []);
 
     /// <summary>
     /// Iterative pruning inside one fine-tuning run: the sparsity rises to <paramref name="sparsity"/> in
@@ -205,8 +204,11 @@ public static class RetrainingStudy
     public static long SmallDenseWeights => 784L * SmallHidden + SmallHidden * 10L;
 
     /// <summary>Validation and test accuracy and the sparsity of a trained run, as one row.</summary>
-    public static Measurement Measure(string method, double setting, int seed, TrainedRun run, CourseData data, double epochs) =>
-        Measure(method, setting, seed, run.Model, run.Masks, data, epochs);
+    public static Measurement Measure(string method, double setting, int seed, TrainedRun run, CourseData data, double epochs)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Measurement.Of(method, setting, seed, run.Model, run.Masks.Sparsity, data, epochs);
+    }
 
     /// <summary>Every run of the study for one seed, in the order of the lesson (for <c>./course experiments 02</c>).</summary>
     /// <param name="data">The splits.</param>
@@ -221,7 +223,7 @@ public static class RetrainingStudy
 
         var dense = PretrainedModels.LeNet300100(data, seed);
         var fineTune = FineTune(seed);
-        Add(new Measurement(Dense, 0, seed, 0, Evaluator.Accuracy(dense.Model, data.Validation), Evaluator.Accuracy(dense.Model, data.Test), PretrainedModels.BaseRecipe.Epochs));
+        Add(MeasureDense(dense, data, seed));
         foreach (var rate in Rates)
             AddRun(RateSweep, rate, RunFineTuned(dense, data, 0.9, FineTune(seed, rate: rate), cache), FineTuneEpochs);
         foreach (var s in Sparsities)
@@ -261,15 +263,18 @@ public static class RetrainingStudy
 
     private static TrainedRun RunScheduled(PretrainedModel dense, CourseData data, string plan, double initial,
         IReadOnlyList<(long Step, double Sparsity)> targets, TrainingOptions fineTune, bool cache) =>
-        RunCache.Get(Invariant($"{dense.Key}|{plan}|{fineTune.Recipe()}|{data.Train.Count}"), () => ModelZoo.Copy(dense.Model),
-            (model, masks) =>
-            {
-                if (initial > 0) masks.PruneTo(initial);
-                return Trainer.Fit(model, data.Train, data.Validation, fineTune with { Hooks = [new GradualPruning(masks, targets)] });
-            }, cache);
+        FromDense(dense, data, plan, fineTune, cache, masks =>
+        {
+            if (initial > 0) masks.PruneTo(initial);
+            return [new GradualPruning(masks, targets)];
+        });
 
-    private static Measurement Measure(string method, double setting, int seed, nn.Module<Tensor, Tensor> model, ModelMasks masks, CourseData data, double epochs) =>
-        new(method, setting, seed, masks.Sparsity, Evaluator.Accuracy(model, data.Validation), Evaluator.Accuracy(model, data.Test), epochs);
+    // Every run that starts from the dense model: a copy, pruned as `prepare` says, then fine-tuned with the hooks it
+    // returns (the masks' hold, or a pruning schedule). The plan text names the pruning in the cache key.
+    private static TrainedRun FromDense(PretrainedModel dense, CourseData data, string plan, TrainingOptions fineTune, bool cache,
+        Func<ModelMasks, IReadOnlyList<ITrainingHook>> prepare) =>
+        RunCache.Get(Invariant($"{dense.Key}|{plan}|{fineTune.Recipe()}|{data.Train.Count}"), () => ModelZoo.Copy(dense.Model),
+            (model, masks) => Trainer.Fit(model, data.Train, data.Validation, fineTune with { Hooks = prepare(masks) }), cache);
 
     private static long StepsPerEpoch(CourseData data, TrainingOptions options) => (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
 

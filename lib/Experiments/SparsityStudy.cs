@@ -48,17 +48,14 @@ public static class SparsityStudy
         using var copy = ModelZoo.Copy(dense.Model);
         using var masks = ModelMasks.For(copy);
         masks.Prune(scope, criterion, granularity);
-        return new Measurement(method, setting, seed, masks.Sparsity, Evaluator.Accuracy(copy, data.Validation), Evaluator.Accuracy(copy, data.Test), 0);
+        return Measurement.Of(method, setting, seed, copy, masks.Sparsity, data, epochs: 0);
     }
 
     /// <summary>Every measurement of the lesson for one seed's base model.</summary>
     public static List<Measurement> RunSeed(CourseData data, int seed, Action<Measurement>? onRow = null)
     {
         var dense = PretrainedModels.LeNet300100(data, seed);
-        var rows = new List<Measurement>
-        {
-            new(RetrainingStudy.Dense, 0, seed, 0, Evaluator.Accuracy(dense.Model, data.Validation), Evaluator.Accuracy(dense.Model, data.Test), PretrainedModels.BaseRecipe.Epochs),
-        };
+        var rows = new List<Measurement> { RetrainingStudy.MeasureDense(dense, data, seed) };
         foreach (var (method, scope, criterion) in Curves)
             foreach (var s in Sparsities)
                 rows.Add(Measure(dense, data, seed, method, s, scope(s), criterion));
