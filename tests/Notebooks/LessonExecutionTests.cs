@@ -66,7 +66,7 @@ public class LessonExecutionTests(ITestOutputHelper output)
         var page = File.ReadAllText(html);
         Assert.Equal(NotebookProcess.ChartCount(executed), charts);
         Assert.Equal(charts, Regex.Matches(page, "<div id=\"pruninglab-chart-").Count);
-        Assert.Equal(1, Regex.Matches(page, Regex.Escape("plotly.js v2.28.0")).Count);
+        Assert.Single(Regex.Matches(page, Regex.Escape("plotly.js v2.28.0")));   // inlined once per page
         Assert.DoesNotMatch(@"<script[^>]+src=""https?://[^""]*plotly", page);
 
         // Drawn for real: a headless browser opens the page from disk and plotly.js builds one plot per chart.
