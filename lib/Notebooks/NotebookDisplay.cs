@@ -15,9 +15,7 @@ public static class NotebookDisplay
     public static LiveDisplay? Show(object value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var display = AppDomain.CurrentDomain.GetAssemblies()
-            .Select(a => a.GetType(KernelTypeName, throwOnError: false))
-            .FirstOrDefault(t => t is not null)
+        var display = InteractiveKernel.FindType(KernelTypeName)
             ?.GetMethod("display", BindingFlags.Public | BindingFlags.Static, [typeof(object), typeof(string[])]);
         if (display is null) return null;
         try

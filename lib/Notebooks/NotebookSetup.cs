@@ -78,9 +78,7 @@ public static class NotebookSetup
         Formatter()?.GetMethod("SetPreferredMimeTypesFor", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(string[])])
             ?.Invoke(null, [type, mimeTypes]);
 
-    private static Type? Formatter() => AppDomain.CurrentDomain.GetAssemblies()
-        .Select(a => a.GetType(FormatterTypeName, throwOnError: false))
-        .FirstOrDefault(t => t is not null);
+    private static Type? Formatter() => InteractiveKernel.FindType(FormatterTypeName);
 }
 
 /// <summary>Raw HTML that the notebook shows as HTML (registered by <see cref="NotebookSetup.Run"/>).</summary>

@@ -29,10 +29,6 @@ public static class TorchRuntime
     /// <summary>The one-time notice when this process marked a libstdc++ version need weak; null otherwise.</summary>
     public static string? Notice { get; private set; }
 
-    /// <summary>Whether a .NET Interactive kernel runs in this process (a notebook).</summary>
-    internal static bool InNotebookHost =>
-        AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.DotNet.Interactive");
-
     /// <summary>What the last <see cref="EnsureLoaded"/> did: files patched and libraries loaded, in order.</summary>
     public static IReadOnlyList<string> Log { get { lock (Gate) return log.ToList(); } }
 
@@ -56,7 +52,7 @@ public static class TorchRuntime
                          $"optional in its own copy, {binding}, once. Nothing to do.";
                 log.Add(Notice);
                 // A notebook shows the notice calmly in the set-up cell's output (NotebookSetup); elsewhere it goes to stderr.
-                if (!InNotebookHost) Console.Error.WriteLine("PruningLab note: " + Notice);
+                if (!Notebooks.InteractiveKernel.IsLoaded) Console.Error.WriteLine("PruningLab note: " + Notice);
             }
             foreach (var name in LoadOrder)
             {
