@@ -23,8 +23,11 @@ public static class DeadNeurons
     {
         ArgumentNullException.ThrowIfNull(weightIn);
         using var scope = NewDisposeScope();
-        return weightIn.detach().ne(0).sum(1).eq(0).nonzero().flatten().cpu().data<long>().ToArray();
+        return DeadMask(weightIn).nonzero().flatten().cpu().data<long>().ToArray();
     }
+
+    // [neurons] bool: true where every incoming weight is exactly zero.
+    private static Tensor DeadMask(Tensor weightIn) => weightIn.detach().ne(0).sum(1).eq(0);
 
     /// <summary>
     /// Removes the dead neurons of a ReLU layer in effect: returns new tensors (the inputs are not changed) in which
@@ -44,7 +47,7 @@ public static class DeadNeurons
         ReferenceUse.Note(ReferenceUse.DeadNeurons);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var dead = wIn.detach().ne(0).sum(1).eq(0);                   // [n] bool
+        var dead = DeadMask(wIn);
         var alive = dead.logical_not().to(wIn.dtype);
         var constant = nn.functional.relu(bIn.detach()) * dead.to(bIn.dtype);        // what each dead neuron outputs
         var newBiasOut = bOut.detach() + wOut.detach().matmul(constant);
