@@ -1,3 +1,4 @@
+using PruningLab.Notebooks;
 using static TorchSharp.torch;
 
 namespace PruningLab.Exercises;
@@ -49,8 +50,16 @@ public static class ExerciseCheck
             // A failure of the check itself (not of the learner's code) must still not stop the notebook.
             result = new CheckResult(id, title, false, $"the check could not run: {error.Message}", "Re-run the set-up cell, then this exercise.");
         }
-        Console.WriteLine(result.ToString());
+        Report(result);
         return result;
+    }
+
+    // In a notebook whose set-up cell registered the formatter: one output with the line and the structured result
+    // (the grader's input). Anywhere else (tests, console apps, a kernel without the set-up): the line alone.
+    private static void Report(CheckResult result)
+    {
+        if (NotebookSetup.ShowsCheckResults && NotebookDisplay.Show(result) is not null) return;
+        Console.WriteLine(result.ToString());
     }
 
     /// <summary>

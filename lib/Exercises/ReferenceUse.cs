@@ -3,22 +3,27 @@ namespace PruningLab.Exercises;
 /// <summary>
 /// Notices when a learner's answer calls the library's own implementation of the exercise. An exercise whose answer
 /// is one public call teaches nothing, so the library's reference functions report their use here, and a check
-/// that watches (see <see cref="ExerciseCheck.Learner{T}"/>) fails the answer with a message saying so.
+/// that watches (see <see cref="ExerciseCheck.Learner{T}"/>) fails the answer with a message saying so. The constants
+/// are public so that an instructor's own checks (hidden checks, for instance) can forbid the same calls.
 /// </summary>
-internal static class ReferenceUse
+public static class ReferenceUse
 {
+    /// <summary>Magnitude ranking: <c>MagnitudePruning</c> and <c>ModelMasks</c>.</summary>
     public const string Pruning = "the library's magnitude ranking (MagnitudePruning, ModelMasks)";
+    /// <summary>Storage sizes: <c>SparseStorage</c>.</summary>
     public const string Storage = "the library's storage sizes (SparseStorage)";
+    /// <summary>Dead-neuron removal: <c>DeadNeurons.Remove</c>.</summary>
     public const string DeadNeurons = "the library's DeadNeurons.Remove";
+    /// <summary>The gradual schedule: <c>PolynomialSchedule</c>.</summary>
     public const string Schedule = "the library's PolynomialSchedule";
 
     [ThreadStatic] private static HashSet<string>? noted;
 
     /// <summary>Records that <paramref name="what"/> ran, if a check is watching on this thread.</summary>
-    public static void Note(string what) => noted?.Add(what);
+    internal static void Note(string what) => noted?.Add(what);
 
     /// <summary>Runs <paramref name="call"/> and returns what it used of the library's references.</summary>
-    public static (T Result, IReadOnlyCollection<string> Used) Watch<T>(Func<T> call)
+    internal static (T Result, IReadOnlyCollection<string> Used) Watch<T>(Func<T> call)
     {
         var outer = noted;
         noted = [];

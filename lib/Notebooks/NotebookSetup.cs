@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using PruningLab.Charts;
+using PruningLab.Exercises;
 using PruningLab.Runtime;
 
 namespace PruningLab.Notebooks;
@@ -36,6 +37,9 @@ public static class NotebookSetup
         CourseEnvironment.InNotebook = true;
         RegisterFormatter(typeof(Html), HtmlMimeType, (value, writer) => writer.Write(((Html)value).Content));
         RegisterChartFormatter();
+        ShowsCheckResults = RegisterFormatter(typeof(CheckResult), TextMimeType, (value, writer) => writer.Write(value.ToString()))
+                            && RegisterFormatter(typeof(CheckResult), CheckResult.MimeType, (value, writer) => writer.Write(((CheckResult)value).ToJson()));
+        SetPreferredMimeTypes(typeof(CheckResult), TextMimeType, CheckResult.MimeType);
         var notice = TorchRuntime.Notice is { } text
             ? $"<p style=\"color:#666;font-size:90%\">Note: {WebUtility.HtmlEncode(text)}</p>"
             : "";
@@ -54,6 +58,12 @@ public static class NotebookSetup
     }
 
     private static System.Diagnostics.Stopwatch? Clock;
+
+    /// <summary>
+    /// Whether exercise checks are displayed with their structured result (<see cref="CheckResult.MimeType"/>) besides
+    /// the line the learner reads: true once <see cref="Run"/> has registered the formatter in a kernel.
+    /// </summary>
+    internal static bool ShowsCheckResults { get; private set; }
 
     /// <summary>Time since the set-up cell first ran in this kernel: a lesson's last cell prints it.</summary>
     public static TimeSpan Elapsed => Clock?.Elapsed ?? TimeSpan.Zero;

@@ -6,9 +6,9 @@ using Xunit.Abstractions;
 namespace PruningLab.Tests.Notebooks;
 
 /// <summary>
-/// Every lesson runs top to bottom, headlessly, in three independent runners: with the solutions in an in-process
-/// .NET Interactive kernel and in Jupyter (nbconvert driving the .NET kernel), and as the learner's copy (solutions
-/// replaced by stubs) in dotnet-repl. Trained models are cached by recipe, so the first run trains and the others
+/// Every lesson runs top to bottom, headlessly, in three independent runners: with the solutions in the course's
+/// grader (an in-process .NET Interactive kernel in a watched child process) and in Jupyter (nbconvert driving the
+/// .NET kernel), and as the student release (solutions replaced by stubs) in dotnet-repl. Trained models are cached by recipe, so the first run trains and the others
 /// reuse it. The executed lessons are checked for what a learner sees: no errors, no ✗, charts as figures, a small
 /// file, every number of the prose printed, and an HTML export that draws every chart.
 /// </summary>
@@ -19,11 +19,20 @@ public class LessonExecutionTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(NotebookProcess.Lessons), MemberType = typeof(NotebookProcess))]
-    public void Lesson_runs_in_the_in_process_kernel(string notebook)
+    public void Lesson_scores_full_marks_in_the_grader_and_runs_clean(string notebook)
     {
-        var result = NotebookProcess.RunOurs(Path.Combine(NotebookProcess.NotebooksFolder, notebook), OutDir("in-process"));
-        var executed = Path.Combine(OutDir("in-process"), notebook);
-        output.WriteLine($"{notebook}: {result.Elapsed.TotalSeconds:F1} s (in-process kernel), {new FileInfo(executed).Length:N0} bytes\n{result.Output}");
+        // The grader runs the lesson in the in-process .NET Interactive kernel (in a child process it watches), with
+        // the lesson's own solutions as the learner's code: every exercise, hidden checks included, gets its points.
+        var outDir = OutDir("graded");
+        var reportPath = Path.Combine(outDir, Path.ChangeExtension(notebook, ".report.json"));
+        var result = NotebookProcess.Tool("grade", "--instructor", NotebookProcess.NotebooksFolder, "--report", reportPath,
+            "--executed", outDir, Path.Combine(NotebookProcess.NotebooksFolder, notebook));
+        var executed = Path.Combine(outDir, notebook);
+        output.WriteLine($"{notebook}: graded in {result.Elapsed.TotalSeconds:F1} s, {new FileInfo(executed).Length:N0} bytes\n{result.Output}");
+        var report = Classroom.GradeReportFile.Read(reportPath);
+        Assert.True(report.Score == report.Total && report.Total > 0, $"{notebook}: the solutions score {report.Score}/{report.Total}:\n{result.Output}");
+        Assert.All(report.Exercises, e => Assert.True(e.Passed && e.Checks.All(c => c.Passed), $"{e.Id}: {e.Message}"));
+        Assert.Equal(1, report.Runs);
         AssertRan(notebook, result, executed);
         var unprinted = ProseNumbers.Unprinted(Path.Combine(NotebookProcess.NotebooksFolder, notebook), executed);
         Assert.True(unprinted.Count == 0, $"{notebook}: the prose states numbers no cell prints (print them, or quote them with a source in " +
@@ -92,37 +101,29 @@ public class LessonExecutionTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(NotebookProcess.Lessons), MemberType = typeof(NotebookProcess))]
-    public void The_learners_copy_runs_in_dotnet_repl_and_every_check_says_what_is_missing(string notebook)
+    public void The_student_release_runs_in_dotnet_repl_and_every_check_says_what_is_missing(string notebook)
     {
         // dotnet-repl hosts the real .NET Interactive kernel (the one VS Code's Polyglot Notebooks uses), with its own
-        // FSharp.Core and no deps.json for our natives: the conditions of a learner's notebook. It runs the learner's
-        // copy: every exercise a stub, so every check prints ✗ with its hint and the lesson carries on.
+        // FSharp.Core and no deps.json for our natives: the conditions of a learner's notebook. It runs the student
+        // release: every exercise a stub, so every check prints ✗ with its hint and the lesson carries on.
         var source = Path.Combine(NotebookProcess.NotebooksFolder, notebook);
         var exercises = Regex.Matches(File.ReadAllText(source), "// BEGIN SOLUTION").Count;
-        var copy = Path.Combine(NotebookProcess.NotebooksFolder, $".learner-{notebook}");   // beside the lessons: same relative #r path
-        var executed = Path.Combine(OutDir("learner"), notebook);
-        Directory.CreateDirectory(OutDir("learner"));
-        try
-        {
-            NotebookProcess.WriteLearnerCopy(source, copy);
-            var result = NotebookProcess.Run("dotnet",
-                ["tool", "run", "dotnet-repl", "--", "--run", Path.GetFileName(copy), "--exit-after-run", "--output-path", executed],
-                NotebookProcess.NotebooksFolder);
-            output.WriteLine($"{notebook}: {result.Elapsed.TotalSeconds:F1} s (dotnet-repl, learner's copy)\n{result.Output}");
-            Assert.True(File.Exists(executed), $"dotnet-repl wrote no output for {notebook} (exit {result.ExitCode}). Run 'dotnet tool restore' first. Output:\n{result.Output}");
-            var errors = NotebookProcess.Errors(executed);
-            Assert.True(errors.Count == 0, $"{notebook} (learner's copy): cell {errors.FirstOrDefault().Cell} failed: {errors.FirstOrDefault().Error}");
-            Assert.Equal(0, result.ExitCode);
-            var text = NotebookProcess.OutputText(executed);
-            Assert.Equal(exercises, Regex.Matches(text, "✗ Exercise .*not implemented yet").Count);
-            Assert.Equal(exercises, Regex.Matches(text, "Hint: ").Count);
-            Assert.DoesNotContain("✓ Exercise", text);
-            Assert.DoesNotContain("BEGIN SOLUTION", File.ReadAllText(executed));
-        }
-        finally
-        {
-            File.Delete(copy);
-        }
+        var copy = Path.Combine(NotebookProcess.WriteRelease(), notebook);
+        var executed = Path.Combine(OutDir("release"), notebook);
+        Directory.CreateDirectory(OutDir("release"));
+        var result = NotebookProcess.Run("dotnet",
+            ["tool", "run", "dotnet-repl", "--", "--run", copy, "--exit-after-run", "--output-path", executed],
+            Path.GetDirectoryName(copy)!);
+        output.WriteLine($"{notebook}: {result.Elapsed.TotalSeconds:F1} s (dotnet-repl, student release)\n{result.Output}");
+        Assert.True(File.Exists(executed), $"dotnet-repl wrote no output for {notebook} (exit {result.ExitCode}). Run 'dotnet tool restore' first. Output:\n{result.Output}");
+        var errors = NotebookProcess.Errors(executed);
+        Assert.True(errors.Count == 0, $"{notebook} (student release): cell {errors.FirstOrDefault().Cell} failed: {errors.FirstOrDefault().Error}");
+        Assert.Equal(0, result.ExitCode);
+        var text = NotebookProcess.OutputText(executed);
+        Assert.Equal(exercises, Regex.Matches(text, "✗ Exercise .*not implemented yet").Count);
+        Assert.Equal(exercises, Regex.Matches(text, "Hint: ").Count);
+        Assert.DoesNotContain("✓ Exercise", text);
+        Assert.DoesNotContain("BEGIN SOLUTION", File.ReadAllText(executed));
     }
 
     private static void AssertRan(string notebook, NotebookProcess.Result result, string executed)

@@ -41,21 +41,30 @@ internal static class NotebookProcess
         return new Result(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed);
     }
 
-    /// <summary>Writes the learner's copy of a lesson (solutions replaced by stubs) to <paramref name="path"/>.</summary>
-    public static void WriteLearnerCopy(string notebookPath, string path)
+    /// <summary>Runs the notebook tool (release, grade, grade-result …) from the course's root.</summary>
+    public static Result Tool(params string[] arguments)
     {
-        var result = Run("dotnet", [RunnerDll, "learner-copy", notebookPath, path], Root);
-        Assert.True(result.ExitCode == 0 && File.Exists(path), $"learner-copy failed: {result.Output}");
+        Assert.True(File.Exists(RunnerDll), $"The notebook runner is not built at {RunnerDll}: run 'dotnet build Course.sln'.");
+        return Run("dotnet", [RunnerDll, .. arguments], Root, timeout: TimeSpan.FromMinutes(15));
+    }
+
+    /// <summary>
+    /// Writes the student release of the lessons into <c>.test-release/</c> at the course's root (one level down, like
+    /// <c>notebooks/</c>, so that the lessons' relative <c>#r "../lib/…"</c> path resolves) and returns that folder.
+    /// </summary>
+    public static string WriteRelease()
+    {
+        var folder = Path.Combine(Root, ".test-release");
+        var result = Tool("release", "--force", "--out", folder, NotebooksFolder);
+        Assert.True(result.ExitCode == 0, $"release failed: {result.Output}");
+        return folder;
     }
 
     /// <summary>Runs our in-process runner on one notebook, writing into <paramref name="outDir"/>.</summary>
-    public static Result RunOurs(string notebookPath, string outDir, bool stubSolutions = false, IDictionary<string, string>? environment = null)
+    public static Result RunOurs(string notebookPath, string outDir, IDictionary<string, string>? environment = null)
     {
         Assert.True(File.Exists(RunnerDll), $"The notebook runner is not built at {RunnerDll}: run 'dotnet build Course.sln'.");
-        var arguments = new List<string> { RunnerDll, "--out", outDir };
-        if (stubSolutions) arguments.Add("--stub-solutions");
-        arguments.Add(notebookPath);
-        return Run("dotnet", arguments, Root, environment);
+        return Run("dotnet", [RunnerDll, "--out", outDir, notebookPath], Root, environment);
     }
 
     /// <summary>The error outputs of an executed notebook: (cell index, first source line, error text).</summary>

@@ -17,11 +17,11 @@ public static class NotebookExecutor
     /// <summary>Executes <paramref name="path"/>; stops at the first failing cell; writes the executed copy to <paramref name="outputPath"/>.</summary>
     /// <param name="path">The notebook.</param>
     /// <param name="outputPath">Where the executed copy goes.</param>
-    /// <param name="stubSolutions">Run the learner's copy instead (see <see cref="LearnerCopy"/>).</param>
-    public static async Task<NotebookReport> RunAsync(string path, string outputPath, bool stubSolutions = false)
+    /// <param name="options">Whether to go on after a failing cell, and what to tell about each cell (for the grader).</param>
+    public static async Task<NotebookReport> RunAsync(string path, string outputPath, ExecutionOptions? options = null)
     {
+        options ??= new ExecutionOptions();
         var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsObject();
-        if (stubSolutions) LearnerCopy.StubNotebook(document);
         var cells = document["cells"]!.AsArray();
         var previousDirectory = Directory.GetCurrentDirectory();
         // Relative #r paths in the set-up cell resolve against the notebook's folder, as in VS Code and Jupyter.
@@ -44,15 +44,17 @@ public static class NotebookExecutor
                 if (string.IsNullOrWhiteSpace(source)) { cell["execution_count"] = null; continue; }
                 executed++;
                 cell["execution_count"] = executed;
+                options.CellStarting?.Invoke(index - 1);
                 var cellClock = Stopwatch.StartNew();
                 var error = await ExecuteAsync(kernel, source, outputs);
                 cellTimes.Add(cellClock.Elapsed.TotalSeconds);
                 cell["metadata"] ??= new JsonObject();
                 cell["metadata"]!["execution_seconds"] = Math.Round(cellClock.Elapsed.TotalSeconds, 3);
+                options.CellFinished?.Invoke(index - 1, outputs, error, cellClock.Elapsed.TotalSeconds);
                 if (error is not null)
                 {
-                    failure = new CellFailure(index, FirstLine(source), error);
-                    break;
+                    failure ??= new CellFailure(index, FirstLine(source), error);
+                    if (!options.KeepGoing) break;
                 }
             }
         }
@@ -71,6 +73,22 @@ public static class NotebookExecutor
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
         await File.WriteAllTextAsync(outputPath, document.ToJsonString(NotebookJson.Options));
         return new NotebookReport(Path.GetFileName(path), executed, Math.Round(seconds, 2), failure, cellTimes);
+    }
+
+    /// <summary>The source of a code cell (nbformat stores it as one string or as a list of lines).</summary>
+    public static string SourceOf(JsonNode cell) => cell["source"] switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => l!.GetValue<string>())),
+        JsonValue text => text.GetValue<string>(),
+        _ => "",
+    };
+
+    /// <summary>Sets a cell's source in nbformat's convention: a list of lines, each but the last ending with a newline.</summary>
+    public static void SetSource(JsonNode cell, string source)
+    {
+        var lines = source.Split('\n');
+        cell["source"] = new JsonArray(lines.Select((line, i) => (JsonNode?)JsonValue.Create(i < lines.Length - 1 ? line + "\n" : line))
+            .Where(line => line!.GetValue<string>().Length > 0).ToArray());
     }
 
     private static CompositeKernel CreateKernel()
@@ -156,12 +174,18 @@ public static class NotebookExecutor
         ["text"] = string.Concat(values.Where(v => v.MimeType == PlainTextFormatter.MimeType).Select(v => v.Value)),
     };
 
-    private static string SourceOf(JsonNode cell) => cell["source"] switch
-    {
-        JsonArray lines => string.Concat(lines.Select(l => l!.GetValue<string>())),
-        JsonValue text => text.GetValue<string>(),
-        _ => "",
-    };
-
     private static string FirstLine(string source) => source.Split('\n').FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() ?? "";
+}
+
+/// <summary>How <see cref="NotebookExecutor.RunAsync"/> runs a notebook.</summary>
+public sealed record ExecutionOptions
+{
+    /// <summary>Go on after a failing cell (the grader's mode: a later exercise is still graded); the default stops.</summary>
+    public bool KeepGoing { get; init; }
+
+    /// <summary>Called before a code cell runs, with its 0-based position among all cells.</summary>
+    public Action<int>? CellStarting { get; init; }
+
+    /// <summary>Called after a code cell ran: its position, its outputs, its error (null if none) and its seconds.</summary>
+    public Action<int, JsonArray, string?, double>? CellFinished { get; init; }
 }
