@@ -136,6 +136,21 @@ public static class Lesson01
         }),
     ];
 
+    /// <summary>
+    /// Further cases of exercise 1.3 for an instructor's hidden check (lesson 01 has one; the release leaves it out):
+    /// a 4-D float64 kernel with 4-bit gaps, and 1-bit gaps where every gap overflows.
+    /// </summary>
+    public static IReadOnlyList<(string Name, Func<(Tensor Weight, int IndexBits)> Input)> MoreRelativeIndexCases { get; } =
+    [
+        ("a 4-D float64 kernel, 80 % pruned, 4-bit gaps", () =>
+        {
+            using var g = new Generator(seed: 31);
+            var kernel = randn([4, 3, 3, 3], dtype: float64, generator: g);
+            return (kernel * MagnitudePruning.Mask(kernel, 0.8), 4);
+        }),
+        ("1-bit gaps: every gap overflows", () => (tensor(new double[] { 0, 0, 0, 0, 0, 1 }), 1)),
+    ];
+
     /// <summary>Exercise 1.3: the learner's size in bits of Deep Compression's relative-index storage.</summary>
     public static CheckResult CheckRelativeIndexBits(Func<Tensor, int, int, long> relativeIndexBits) =>
         ExerciseCheck.Run("1.3", "relative indices with filler zeros",
