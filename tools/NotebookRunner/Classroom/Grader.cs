@@ -11,6 +11,9 @@ public sealed record GradingLimits(TimeSpan CheckCell, TimeSpan LessonCell, long
 {
     /// <summary>60 s per exercise or check cell, 15 minutes per other cell, 4 GiB.</summary>
     public static GradingLimits Default { get; } = new(TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(15), 4L << 30);
+
+    /// <summary>The time limit of a cell with that role.</summary>
+    public TimeSpan For(CellRole role) => role == CellRole.Lesson ? LessonCell : CheckCell;
 }
 
 /// <summary>
@@ -42,7 +45,6 @@ public static class Grader
         var token = Guid.NewGuid().ToString("N")[..8];
         var assembledPath = Path.Combine(folder, $".grading-{token}-{lesson.Name}");
         var executedTemp = Path.Combine(Path.GetTempPath(), $"pruninglab-graded-{token}-{lesson.Name}");
-        TimeSpan LimitOf(int cell) => lesson.RoleOf(cell).Role == CellRole.Lesson ? limits.LessonCell : limits.CheckCell;
         RunOutcome outcome;
         var runs = 0;
         string? error = null;
@@ -52,7 +54,7 @@ public static class Grader
             {
                 runs++;
                 Release.AtomicWrite(assembledPath, submission.Into(lesson, setAside.Keys.ToHashSet()).ToJsonString(NotebookJson.Options));
-                outcome = await GradingRun.RunAsync(assembledPath, executedTemp, LimitOf, limits.MemoryBytes, limits.LessonCell);
+                outcome = await GradingRun.RunAsync(assembledPath, executedTemp, cell => limits.For(lesson.RoleOf(cell).Role), limits.MemoryBytes, limits.LessonCell);
                 var blamed = Blame(lesson, outcome, setAside.Keys.ToHashSet(), limits);
                 if (blamed.Count > 0 && runs <= lesson.Exercises.Count)
                 {
@@ -117,7 +119,7 @@ public static class Grader
             var where = Where(lesson, cell);
             var reason = outcome.End switch
             {
-                RunEnd.TimedOut => $"stopped: {where} was still running after {(lesson.RoleOf(cell).Role == CellRole.Lesson ? limits.LessonCell : limits.CheckCell).TotalSeconds:F0} s " +
+                RunEnd.TimedOut => $"stopped: {where} was still running after {limits.For(lesson.RoleOf(cell).Role).TotalSeconds:F0} s " +
                                    "(the time limit). An endless loop, or a far too slow approach?",
                 RunEnd.OutOfMemory => $"stopped: {where} used more memory than the limit ({outcome.Detail}). Something allocates without bound.",
                 _ => $"the notebook's process stopped during {where} ({outcome.Detail}).",
