@@ -17,6 +17,13 @@ public static class ReferenceUse
     /// <summary>The gradual schedule: <c>PolynomialSchedule</c>.</summary>
     public const string Schedule = "the library's PolynomialSchedule";
 
+    /// <summary>Group scores and N:M masks: <c>Granularity</c>, <c>NMSparsity</c>.</summary>
+    public const string Granularity = "the library's granularities (Granularity, NMSparsity)";
+    /// <summary>Channel scores: <c>ChannelImportance</c>.</summary>
+    public const string ChannelImportance = "the library's channel importance (ChannelImportance)";
+    /// <summary>Slicing layers: <c>ChannelSurgery</c>.</summary>
+    public const string Surgery = "the library's channel surgery (ChannelSurgery)";
+
     [ThreadStatic] private static HashSet<string>? noted;
 
     /// <summary>Records that <paramref name="what"/> ran, if a check is watching on this thread.</summary>

@@ -18,15 +18,45 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>, ICourseModel
     private readonly Linear fc2;
     private readonly Linear fc3;
 
-    /// <summary>Creates the network with PyTorch's default initialisation.</summary>
-    public LeNet5() : base(ModelZoo.LeNet5)
+    /// <summary>The original widths: 6 and 16 channels, 120 and 84 neurons.</summary>
+    public static IReadOnlyList<int> DefaultWidths { get; } = Array.AsReadOnly(new[] { 6, 16, 120, 84 });
+
+    /// <summary>Creates the network with PyTorch's default initialisation and the given widths (conv1, conv2, fc1, fc2).</summary>
+    public LeNet5(IReadOnlyList<int>? widths = null) : base(NameOf(widths ?? DefaultWidths))
     {
-        conv1 = nn.Conv2d(1, 6, kernel_size: 5, padding: 2);   // 28×28 → 28×28, pooled to 14×14
-        conv2 = nn.Conv2d(6, 16, kernel_size: 5);              // 14×14 → 10×10, pooled to 5×5
-        fc1 = nn.Linear(16 * 5 * 5, 120);
-        fc2 = nn.Linear(120, 84);
-        fc3 = nn.Linear(84, 10);
+        var w = (widths ?? DefaultWidths).ToArray();
+        Widths = Array.AsReadOnly(w);
+        conv1 = nn.Conv2d(1, w[0], kernel_size: 5, padding: 2);   // 28×28 → 28×28, pooled to 14×14
+        conv2 = nn.Conv2d(w[0], w[1], kernel_size: 5);            // 14×14 → 10×10, pooled to 5×5
+        fc1 = nn.Linear(w[1] * 5 * 5, w[2]);                      // flatten: each of conv2's channels feeds 25 inputs
+        fc2 = nn.Linear(w[2], w[3]);
+        fc3 = nn.Linear(w[3], 10);
         RegisterComponents();
+    }
+
+    /// <summary>This network's widths (conv1, conv2, fc1, fc2).</summary>
+    public IReadOnlyList<int> Widths { get; }
+
+    /// <summary>The architecture name: <c>lenet-5</c> for the original widths, else e.g. <c>lenet-5-3-8-60-42</c>.</summary>
+    public static string NameOf(IReadOnlyList<int> widths)
+    {
+        ArgumentNullException.ThrowIfNull(widths);
+        if (widths.Count != 4 || widths.Any(w => w < 1))
+            throw new ArgumentException($"LeNet-5 has four widths (conv1, conv2, fc1, fc2), each at least 1; got [{string.Join(", ", widths)}].", nameof(widths));
+        return widths.SequenceEqual(DefaultWidths) ? ModelZoo.LeNet5 : $"{ModelZoo.LeNet5}-{string.Join("-", widths)}";
+    }
+
+    // "lenet-5-3-8-60-42" → [3, 8, 60, 42]; null if the name is not of that form.
+    internal static int[]? WidthsOf(string name)
+    {
+        if (name == ModelZoo.LeNet5) return DefaultWidths.ToArray();
+        if (!name.StartsWith(ModelZoo.LeNet5 + "-", StringComparison.Ordinal)) return null;
+        var parts = name[(ModelZoo.LeNet5.Length + 1)..].Split('-');
+        if (parts.Length != 4) return null;
+        var widths = new int[4];
+        for (var i = 0; i < 4; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1) return null;
+        return widths;
     }
 
     /// <inheritdoc/>

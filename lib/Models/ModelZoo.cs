@@ -13,12 +13,14 @@ public static class ModelZoo
     public const string LeNet300100 = "lenet-300-100";
     /// <summary>Name of <see cref="Models.LeNet5"/>.</summary>
     public const string LeNet5 = "lenet-5";
-    /// <summary>Name of <see cref="Models.SmallVgg"/>.</summary>
-    public const string SmallVgg = "small-vgg";
+    /// <summary>Name of <see cref="Models.SmallVgg"/> with its default widths.</summary>
+    public const string SmallVgg = SmallVggPrefix + "16-16-M-32-32-M-64-M";
+    /// <summary>How the names of <see cref="Models.SmallVgg"/> start; the widths follow (see <see cref="Models.SmallVgg.NameOf"/>).</summary>
+    public const string SmallVggPrefix = "small-vgg-";
     /// <summary>How the names of <see cref="Models.Mlp"/> start, e.g. <c>mlp-784-34-10</c>.</summary>
     public const string MlpPrefix = "mlp-";
 
-    /// <summary>The fixed architecture names <see cref="Create"/> accepts (and any <c>mlp-784-…-10</c>).</summary>
+    /// <summary>The standard architecture names <see cref="Create"/> accepts (and any widths of the parametric ones).</summary>
     public static IReadOnlyList<string> Architectures { get; } = [LeNet300100, LeNet5, SmallVgg];
 
     /// <summary>The name of a fully connected 784-…-10 network with these hidden widths (see <see cref="Models.Mlp"/>).</summary>
@@ -52,7 +54,7 @@ public static class ModelZoo
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!IsKnown(model.GetName()))
-            throw new ArgumentException($"Cannot copy '{model.GetName()}': only the course architectures ({string.Join(", ", Architectures)}, {MlpPrefix}784-…-10) can be copied.", nameof(model));
+            throw new ArgumentException($"Cannot copy '{model.GetName()}': only the course architectures ({string.Join(", ", Architectures)}, and their other widths) can be copied.", nameof(model));
         var copy = Create(model.GetName(), seed: 0);
         using var noGrad = no_grad();
         var source = model.state_dict();
@@ -70,11 +72,12 @@ public static class ModelZoo
     private static Func<nn.Module<Tensor, Tensor>> Factory(string architecture) => architecture switch
     {
         LeNet300100 => () => new LeNet300100(),
-        LeNet5 => () => new LeNet5(),
-        SmallVgg => () => new SmallVgg(),
+        _ when Models.LeNet5.WidthsOf(architecture) is { } widths => () => new LeNet5(widths),
+        _ when Models.SmallVgg.WidthsOf(architecture) is { } widths => () => new SmallVgg(widths),
         _ when MlpWidths(architecture) is { } hidden => () => new Mlp(hidden),
         _ => throw new ArgumentException(
-            $"Unknown architecture '{architecture}'. Choose one of: {string.Join(", ", Architectures)}, or {MlpPrefix}784-<widths>-10 such as {Mlp(34)}.",
+            $"Unknown architecture '{architecture}'. Choose one of: {string.Join(", ", Architectures)}, {MlpPrefix}784-<widths>-10 such as {Mlp(34)}, " +
+            $"{SmallVggPrefix}<widths> such as {SmallVggPrefix}8-8-M-16-16-M-32-M, or {LeNet5}-<conv1>-<conv2>-<fc1>-<fc2>.",
             nameof(architecture)),
     };
 

@@ -11,7 +11,8 @@ namespace PruningLab.Models;
 /// removed output channel takes its BatchNorm entries and the next layer's input channel with it.
 /// </summary>
 /// <remarks>
-/// Convolutions are <c>features.conv{i}</c> with BatchNorm <c>features.bn{i}</c> (i = 1…5); the classifier is
+/// The widths are part of the architecture's name (<see cref="NameOf"/>), so a slimmed copy can be saved, reloaded and
+/// cached like the original. Convolutions are <c>features.conv{i}</c> with BatchNorm <c>features.bn{i}</c> (i = 1…5); the classifier is
 /// <c>classifier</c>. Channel widths are small so that an epoch stays within seconds on two CPU cores.
 /// </remarks>
 public sealed class SmallVgg : nn.Module<Tensor, Tensor>, ICourseModel
@@ -23,9 +24,11 @@ public sealed class SmallVgg : nn.Module<Tensor, Tensor>, ICourseModel
     private readonly Linear classifier;
 
     /// <summary>Creates the network with the given widths (see <see cref="DefaultWidths"/>).</summary>
-    public SmallVgg(IReadOnlyList<int>? widths = null) : base(ModelZoo.SmallVgg)
+    /// <exception cref="ArgumentException">No convolution, or a negative width.</exception>
+    public SmallVgg(IReadOnlyList<int>? widths = null) : base(NameOf(widths ?? DefaultWidths))
     {
         widths ??= DefaultWidths;
+        Widths = Array.AsReadOnly(widths.ToArray());
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = 1, conv = 0, pool = 0;
         foreach (var width in widths)
@@ -40,6 +43,35 @@ public sealed class SmallVgg : nn.Module<Tensor, Tensor>, ICourseModel
         features = nn.Sequential(layers);
         classifier = nn.Linear(channels, 10);
         RegisterComponents();
+    }
+
+    /// <summary>This network's widths: convolutions' channels, 0 for a max-pool.</summary>
+    public IReadOnlyList<int> Widths { get; }
+
+    /// <summary>
+    /// The architecture name for these widths, e.g. <c>small-vgg-16-16-M-32-32-M-64-M</c> (M: a max-pool): a channel-pruned
+    /// network is its own architecture, which <see cref="ModelZoo.Create"/>, checkpoints and the model cache know by this name.
+    /// </summary>
+    public static string NameOf(IReadOnlyList<int> widths)
+    {
+        ArgumentNullException.ThrowIfNull(widths);
+        if (widths.Count == 0 || widths.Any(w => w < 0) || widths.All(w => w == 0))
+            throw new ArgumentException($"A small VGG needs at least one convolution and no negative width; got [{string.Join(", ", widths)}].", nameof(widths));
+        return ModelZoo.SmallVggPrefix + string.Join("-", widths.Select(w => w == 0 ? "M" : w.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    // "small-vgg-16-16-M-32-32-M-64-M" → [16, 16, 0, 32, 32, 0, 64, 0]; null if the name is not of that form.
+    internal static int[]? WidthsOf(string name)
+    {
+        if (!name.StartsWith(ModelZoo.SmallVggPrefix, StringComparison.Ordinal)) return null;
+        var parts = name[ModelZoo.SmallVggPrefix.Length..].Split('-');
+        var widths = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (parts[i] == "M") continue;
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1) return null;
+        }
+        return widths.Any(w => w > 0) ? widths : null;
     }
 
     /// <inheritdoc/>

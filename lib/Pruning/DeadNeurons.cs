@@ -99,5 +99,53 @@ public static class DeadNeurons
         });
     }
 
+    /// <summary>
+    /// A smaller copy of a fully connected ReLU network (<see cref="Models.LeNet300100"/> or <see cref="Models.Mlp"/>)
+    /// without the neurons that cannot matter (lesson 04): a neuron whose incoming weights are all zero goes with its bias
+    /// and outgoing weights, its constant output relu(b) folded into the next layer's bias; a neuron whose outgoing weights
+    /// are all zero goes with its incoming weights and bias. Removing one can make another removable, so this repeats
+    /// until none is left. The copy is an <see cref="Models.Mlp"/> of the remaining widths and computes the same outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a fully connected ReLU network of the course.</exception>
+    public static nn.Module<Tensor, Tensor> Shrink(nn.Module<Tensor, Tensor> model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is not (Models.LeNet300100 or Models.Mlp))
+            throw new ArgumentException($"Dead-neuron surgery needs a fully connected ReLU network (LeNet-300-100 or an MLP); '{model.GetName()}' is not one. " +
+                                        "For convolutions, prune channels with ChannelPruning and ChannelSurgery.", nameof(model));
+        var current = Models.ModelZoo.Copy(model);
+        while (true)
+        {
+            var coupling = Structured.ChannelCoupling.For(current);
+            var parameters = current.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            var keep = new Dictionary<string, long[]>();
+            using (no_grad())
+                foreach (var group in coupling.Groups)
+                {
+                    using var scope = NewDisposeScope();
+                    var next = group.Consumers[0].Module;
+                    var (wIn, bIn) = (parameters[group.Producer + ".weight"], parameters[group.Producer + ".bias"]);
+                    var (wOut, bOut) = (parameters[next + ".weight"], parameters[next + ".bias"]);
+                    var deadIn = DeadMask(wIn);
+                    // sum(dim: 0L), not sum(0): a literal 0 converts to ScalarType and TorchSharp would sum everything into one byte.
+                    var silentOut = wOut.ne(0).sum(dim: 0L).eq(0);
+                    // What a dead neuron outputs, through its outgoing weights, becomes part of the next bias.
+                    bOut.add_(wOut.matmul(nn.functional.relu(bIn) * deadIn.to(bIn.dtype)));
+                    var kept = deadIn.logical_or(silentOut).logical_not().nonzero().flatten().data<long>().ToArray();
+                    if (kept.Length == 0)
+                    {
+                        // No neuron left: keep the first, silenced (its constant is in the next bias already); a layer needs a width.
+                        wOut.select(1, 0).zero_();
+                        kept = [0];
+                    }
+                    if (kept.Length < coupling.Channels[group.Name]) keep[group.Name] = kept;
+                }
+            if (keep.Count == 0) return current;
+            var smaller = Structured.ChannelSurgery.Shrink(current, keep, coupling);
+            current.Dispose();
+            current = smaller;
+        }
+    }
+
     private static string Shape(Tensor t) => string.Join(",", t.shape);
 }

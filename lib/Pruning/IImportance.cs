@@ -37,6 +37,14 @@ public static class Importance
     /// <summary>Scores given as tensors by parameter name: the extension point for criteria computed elsewhere.</summary>
     public static IImportance FromTensors(IReadOnlyDictionary<string, Tensor> scores) => new GivenImportance(scores);
 
+    // FNV-1a of the name, mixed with the seed: stable across runs and .NET versions (string.GetHashCode is not).
+    internal static ulong GeneratorSeed(int seed, string name)
+    {
+        var hash = 14695981039346656037UL ^ (ulong)(uint)seed;
+        foreach (var c in name) hash = (hash ^ c) * 1099511628211UL;
+        return hash;
+    }
+
     private sealed record LpImportance : IImportance
     {
         public LpImportance(double p) =>
@@ -51,16 +59,8 @@ public static class Importance
     {
         public Tensor Score(string name, Tensor weight)
         {
-            using var generator = new Generator(Seed(name));
+            using var generator = new Generator(GeneratorSeed(seed, name));
             return rand(weight.shape, generator: generator);
-        }
-
-        // FNV-1a of the name, mixed with the seed: stable across runs and .NET versions (string.GetHashCode is not).
-        private ulong Seed(string name)
-        {
-            var hash = 14695981039346656037UL ^ (ulong)(uint)seed;
-            foreach (var c in name) hash = (hash ^ c) * 1099511628211UL;
-            return hash;
         }
 
         public override string ToString() => $"random (seed {seed})";

@@ -106,10 +106,12 @@ public sealed class ModelMasks : IDisposable
     public ModelMasks Prune(Scope scope, IImportance? criterion = null, Granularity? granularity = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
+        if (granularity?.FixedFraction is { } fixedFraction)
+            return Decide(criterion, granularity, layers => OwnSelection(layers, scope, granularity, fixedFraction));
         return Decide(criterion, granularity, layers => scope switch
         {
             Scope.LayerWiseScope layerWise => LayerWise(layers, layerWise),
-            Scope.GlobalScope global => Global(layers, global.Amount),
+            Scope.GlobalScope global => Global(layers, global),
             _ => throw new ArgumentException($"Unknown scope {scope}: use Scope.Uniform, Scope.LayerWise or Scope.Global.", nameof(scope)),
         });
     }
@@ -124,6 +126,8 @@ public sealed class ModelMasks : IDisposable
     public ModelMasks PruneTo(double targetSparsity, bool global = true, IImportance? criterion = null, Granularity? granularity = null)
     {
         _ = Amount.Of(targetSparsity);   // validates the range with a clear message
+        if (granularity?.FixedFraction is not null)
+            throw new ArgumentException($"{granularity} sparsity prunes a fixed share of every layer; it has no target to reach. Use Prune(Scope.Uniform(...), granularity: ...).", nameof(granularity));
         return Decide(criterion, granularity, layers =>
         {
             if (!global)
@@ -280,7 +284,7 @@ public sealed class ModelMasks : IDisposable
         if (!scores.isfinite().all().item<bool>() || scores.lt(0).any().item<bool>())
             throw new ArgumentException($"The criterion {criterion} gave NaN, infinite or negative scores for '{name}'; " +
                 "scores must be finite and non-negative (a NaN would never be pruned, and sorts after every number).");
-        var sizes = granularity.GroupScores(masks[name].to(float64)).flatten();
+        var sizes = granularity.Grouped(masks[name].to(float64)).sum(1);
         return new LayerGroups(name, scores, sizes.gt(0), sizes);
     }
 
@@ -299,11 +303,42 @@ public sealed class ModelMasks : IDisposable
         return result;
     }
 
-    private static Dictionary<string, Tensor> Global(List<LayerGroups> layers, Amount amount)
+    private static Dictionary<string, Tensor> Global(List<LayerGroups> layers, Scope.GlobalScope scope)
     {
         var alive = cat(layers.Select(l => l.Alive).ToList());
-        var chosen = Selection.Lowest(cat(layers.Select(l => l.Scores).ToList()), alive, amount.CountFor(alive.sum().item<long>(), "the model"));
-        return Split(layers, chosen);
+        var scores = cat(layers.Select(l => scope.NormalizeLayers ? Normalized(l) : l.Scores).ToList());
+        var count = scope.Amount.CountFor(alive.sum().item<long>(), "the model");
+        if (scope.MaxPerLayer >= 1) return Split(layers, Selection.Lowest(scores, alive, count));
+        // The most groups each layer may lose in all (what it has lost already counts).
+        var room = layers.Select(l => Math.Max(0, (long)Math.Floor(scope.MaxPerLayer * l.Scores.shape[0]) - l.Alive.logical_not().sum().item<long>())).ToArray();
+        var layerOf = cat(layers.Select((l, i) => full(l.Scores.shape[0], i, dtype: int64)).ToList());
+        return Split(layers, Selection.LowestCapped(scores, alive, count, layerOf, room));
+    }
+
+    // A layer's scores over the mean of its alive groups' scores (unchanged if that mean is 0).
+    private static Tensor Normalized(LayerGroups layer)
+    {
+        var mean = layer.Scores.masked_select(layer.Alive).mean().item<double>();
+        return mean > 0 && double.IsFinite(mean) ? layer.Scores / mean : layer.Scores;
+    }
+
+    // N:M and other granularities that choose by themselves: only which layers, and the amount as a consistency check.
+    private static Dictionary<string, Tensor> OwnSelection(List<LayerGroups> layers, Scope scope, Granularity granularity, double fraction)
+    {
+        if (scope is not Scope.LayerWiseScope layerWise)
+            throw new ArgumentException($"{granularity} sparsity is decided inside every group of a layer, not by one ranking across layers: use Scope.Uniform({fraction:0.###}).", nameof(scope));
+        var result = new Dictionary<string, Tensor>();
+        foreach (var layer in layers)
+        {
+            Amount amount;
+            if (layerWise.PerLayer is null) amount = layerWise.Default;
+            else if (!layerWise.PerLayer.Keys.Any(k => LayerNames.Resolve([layer.Name], k) is not null)) continue;
+            else amount = layerWise.PerLayer.First(p => LayerNames.Resolve([layer.Name], p.Key) is not null).Value;
+            if (amount.Fraction is not { } f || Math.Abs(f - fraction) > 1e-9)
+                throw new ArgumentException($"{granularity} sparsity prunes exactly {fraction:P0} of '{layer.Name}'; ask for that fraction ({fraction:0.###}), not {amount}.", nameof(scope));
+            result[layer.Name] = granularity.SelectOwn(layer.Scores, layer.Alive)!;
+        }
+        return result;
     }
 
     private static Dictionary<string, Tensor> Split(List<LayerGroups> layers, Tensor chosen)

@@ -20,7 +20,23 @@ public abstract class Scope
     }
 
     /// <summary>One ranking across all masked layers.</summary>
-    public static Scope Global(Amount amount) => new GlobalScope(amount);
+    /// <param name="amount">How much of everything still alive.</param>
+    /// <param name="maxPerLayer">
+    /// The largest fraction of any layer's groups (weights, rows, kernels) that may end up pruned: a cap below 1 keeps a
+    /// global ranking from emptying a layer whose scores all happen to be small.
+    /// </param>
+    /// <param name="normalizeLayers">
+    /// Divide each layer's group scores by their mean over the layer's alive groups before ranking. Layers differ in
+    /// fan-in and in the scale of their weights: summed over a row, a 784-input layer's scores dwarf a 100-input layer's,
+    /// so an unnormalised global ranking of rows prunes the small layers first. Normalised, every layer's average group
+    /// scores 1 and groups compete by how they compare with their own layer (Torch-Pruning's "mean" normaliser).
+    /// </param>
+    public static Scope Global(Amount amount, double maxPerLayer = 1.0, bool normalizeLayers = false)
+    {
+        if (double.IsNaN(maxPerLayer) || maxPerLayer <= 0 || maxPerLayer > 1)
+            throw new ArgumentOutOfRangeException(nameof(maxPerLayer), maxPerLayer, "The per-layer cap is a fraction in (0, 1]: 0.9 lets global pruning take at most 90 % of any layer.");
+        return new GlobalScope(amount, maxPerLayer, normalizeLayers);
+    }
 
     internal sealed class LayerWiseScope(IReadOnlyDictionary<string, Amount>? perLayer, Amount @default) : Scope
     {
@@ -29,9 +45,11 @@ public abstract class Scope
         public override string ToString() => PerLayer is null ? $"layer-wise {Default}" : "layer-wise " + string.Join(", ", PerLayer.Select(p => $"{p.Key} {p.Value}"));
     }
 
-    internal sealed class GlobalScope(Amount amount) : Scope
+    internal sealed class GlobalScope(Amount amount, double maxPerLayer, bool normalizeLayers) : Scope
     {
         public Amount Amount { get; } = amount;
-        public override string ToString() => $"global {Amount}";
+        public double MaxPerLayer { get; } = maxPerLayer;
+        public bool NormalizeLayers { get; } = normalizeLayers;
+        public override string ToString() => $"global {Amount}" + (MaxPerLayer < 1 ? $", at most {MaxPerLayer:P0} of a layer" : "") + (NormalizeLayers ? ", layer-normalised" : "");
     }
 }

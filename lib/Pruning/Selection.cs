@@ -37,5 +37,31 @@ internal static class Selection
         return Lowest(scores, alive, needed);
     }
 
+    /// <summary>
+    /// Like <see cref="Lowest"/>, but entry i belongs to layer <paramref name="layerOf"/>[i], and no layer gives more
+    /// than <paramref name="room"/>[layer] entries: a layer at its cap is skipped and the next-lowest entry of another
+    /// layer is taken. Fewer than <paramref name="count"/> are chosen only when every layer is at its cap.
+    /// </summary>
+    public static Tensor LowestCapped(Tensor scores, Tensor alive, long count, Tensor layerOf, long[] room)
+    {
+        ReferenceUse.Note(ReferenceUse.Pruning);
+        var chosen = new bool[scores.shape[0]];
+        var (_, order) = Ranked(scores, alive).sort(stable: true);
+        var ranked = order.cpu().data<long>().ToArray();
+        var layers = layerOf.cpu().data<long>().ToArray();
+        var isAlive = alive.cpu().data<bool>().ToArray();
+        var left = (long[])room.Clone();
+        long taken = 0;
+        foreach (var i in ranked)
+        {
+            if (taken == count || !isAlive[i]) break;
+            if (left[layers[i]] == 0) continue;
+            chosen[i] = true;
+            left[layers[i]]--;
+            taken++;
+        }
+        return tensor(chosen);
+    }
+
     private static Tensor Ranked(Tensor scores, Tensor alive) => where(alive, scores, full_like(scores, double.PositiveInfinity));
 }

@@ -56,4 +56,26 @@ public class ModelZooTests
         using (no_grad()) copied["classifier.weight"].zero_();
         Assert.NotEqual(0, original["classifier.weight"].abs().sum().item<float>());
     }
+
+    [Theory]
+    [InlineData("small-vgg-8-8-M-16-16-M-32-M", 8 * 9 + 8 * 8 * 9 + 8 * 16 * 9 + 16 * 16 * 9 + 16 * 32 * 9 + 2 * (8 + 8 + 16 + 16 + 32) + 32 * 10 + 10)]
+    [InlineData("lenet-5-3-8-60-42", (25 * 3 + 3) + (3 * 25 * 8 + 8) + (8 * 25 * 60 + 60) + (60 * 42 + 42) + (42 * 10 + 10))]
+    public void Widths_are_part_of_the_name_and_the_name_rebuilds_the_architecture(string architecture, long parameters)
+    {
+        using var model = ModelZoo.Create(architecture, seed: 0);
+        Assert.Equal(architecture, model.GetName());
+        Assert.Equal(parameters, model.parameters().Sum(p => p.numel()));
+        using var copy = ModelZoo.Copy(model);
+        Assert.Equal(architecture, copy.GetName());
+    }
+
+    [Fact]
+    public void The_default_widths_keep_their_names_and_malformed_widths_are_refused()
+    {
+        Assert.Equal(ModelZoo.SmallVgg, new SmallVgg().GetName());
+        Assert.Equal(ModelZoo.LeNet5, new LeNet5([6, 16, 120, 84]).GetName());
+        foreach (var name in new[] { "small-vgg-", "small-vgg-M-M", "small-vgg-8-x", "small-vgg--8", "lenet-5-3-8-60", "lenet-5-0-8-60-42" })
+            Assert.Contains("Unknown architecture", Assert.Throws<ArgumentException>(() => ModelZoo.Create(name, 0)).Message);
+        Assert.Throws<ArgumentException>(() => new SmallVgg([0, 0]));
+    }
 }
