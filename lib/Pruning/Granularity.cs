@@ -46,9 +46,6 @@ public abstract record Granularity
         return Aggregate.Reduce(Grouped(importance));
     }
 
-    /// <summary>How many weights each group holds.</summary>
-    public long GroupSize(long[] shape) => Grouped(zeros(shape, dtype: @bool)).shape[1];
-
     /// <summary>The weight (or its scores) as [groups, weights per group].</summary>
     public abstract Tensor Grouped(Tensor weight);
 
