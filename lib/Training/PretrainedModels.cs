@@ -38,6 +38,19 @@ public static class PretrainedModels
     }
 
     /// <summary>
+    /// The recipe for the small VGG of lessons 03–04: the LeNet recipe cut to 3 epochs, since an epoch of the CNN costs
+    /// about 40 s on two cores (3 epochs reach about 91 % validation accuracy; 8 reach 93 %).
+    /// </summary>
+    public static TrainingOptions CnnRecipe { get; } = BaseRecipe with { Epochs = 3 };
+
+    /// <summary>The dense small VGG trained with <see cref="CnnRecipe"/> and <paramref name="seed"/> (cached after the first run).</summary>
+    public static PretrainedModel SmallVgg(CourseData data, int seed = 0, Action<TrainingHistory>? onEpoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Get(ModelZoo.SmallVgg, data.Train, data.Validation, CnnRecipe with { Seed = seed }, onEpoch);
+    }
+
+    /// <summary>
     /// Loads the cached model for this recipe, or trains it (with progress) and caches it.
     /// </summary>
     /// <param name="architecture">A name <see cref="ModelZoo.Create"/> accepts.</param>

@@ -6,7 +6,7 @@ using PruningLab.Training;
 namespace PruningLab.CourseTool;
 
 /// <summary>
-/// <c>./course experiments [01|02] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
+/// <c>./course experiments [01|02|04] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
 /// results with their provenance under <c>experiments/</c>, for the lessons to show (each recomputes one seed live and
 /// compares it with the stored one).
 /// </summary>
@@ -25,6 +25,10 @@ internal static class Experiments
             "the dense control; the fine-tuning rate on validation; pruning too early or too late; too little retraining; " +
             "a large pruned vs a small dense network.",
             (data, seed, onRow) => RetrainingStudy.RunSeed(data, seed, onRow), RetrainingStudy.Settings),
+        ["04"] = new("lesson04",
+            "Lesson 04: the small VGG on Fashion-MNIST with 30 % and 50 % of every convolution's channels removed (lowest L2 filter norm), " +
+            "before and after a short fine-tune, and the 50 % slim architecture trained from scratch for the same total epochs.",
+            (data, seed, onRow) => ChannelStudy.RunSeed(data, seed, onRow), ChannelStudy.Settings),
     };
 
     public static int Run(string[] args)
