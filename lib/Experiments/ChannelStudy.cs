@@ -18,6 +18,8 @@ public static class ChannelStudy
     public const string Dense = "dense";
     /// <summary>Channels removed, no fine-tuning.</summary>
     public const string Removed = "channels removed";
+    /// <summary>Channels removed, then BatchNorm's running statistics measured again (no training).</summary>
+    public const string Recalibrated = "channels removed + BatchNorm recalibrated";
     /// <summary>Channels removed, then fine-tuned.</summary>
     public const string FineTuned = "channels removed + fine-tune";
     /// <summary>The slim architecture trained from scratch for the dense epochs plus the fine-tune's.</summary>
@@ -68,7 +70,11 @@ public static class ChannelStudy
         foreach (var fraction in Fractions)
         {
             using (var shrunk = ChannelSurgery.Shrink(dense.Model, Keep(dense, fraction)))
+            {
                 Add(Measurement.Of(Removed, fraction, seed, shrunk, RemovedShare(dense, fraction), data, 0));
+                BatchNormRecalibration.Recalibrate(shrunk, data.Train);
+                Add(Measurement.Of(Recalibrated, fraction, seed, shrunk, RemovedShare(dense, fraction), data, 0));
+            }
             using (var run = RunFineTuned(dense, data, seed, fraction, cache))
                 Add(Measurement.Of(FineTuned, fraction, seed, run.Model, RemovedShare(dense, fraction), data, FineTuneEpochs));
         }
@@ -87,7 +93,8 @@ public static class ChannelStudy
     {
         ["base recipe"] = PretrainedModels.CnnRecipe.Recipe() + " (seed = the run's seed), small VGG " + ModelZoo.SmallVgg,
         ["removal"] = $"{string.Join(", ", Fractions)} of every convolution's channels, lowest {Criterion} first, then ChannelSurgery.Shrink",
-        ["fine-tune"] = FineTune(0).Recipe() + " (seed = the run's seed)",
+        ["recalibration"] = "BatchNormRecalibration.Recalibrate: running statistics averaged over the first 20 batches of 256 training images, no training",
+        ["fine-tune"] = FineTune(0).Recipe() + " (seed = the run's seed), from the shrunk model without recalibration",
         ["from scratch"] = $"the slim architecture at {Fractions[^1]}, {PretrainedModels.CnnRecipe.Epochs + FineTuneEpochs} epochs of the base recipe",
         ["sparsity column"] = "the share of the dense model's parameters removed",
         ["evaluation"] = "accuracy on the validation split (5,000 images) and on the test split (10,000 images)",
