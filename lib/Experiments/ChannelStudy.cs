@@ -27,8 +27,11 @@ public static class ChannelStudy
 
     /// <summary>The shares of every convolution's channels that are removed.</summary>
     public static IReadOnlyList<double> Fractions { get; } = [0.3, 0.5];
-    /// <summary>Fine-tuning epochs after removal.</summary>
-    public const int FineTuneEpochs = 1;
+    /// <summary>
+    /// Fine-tuning epochs after removal. Chosen, with <see cref="FineTuneRate"/>, on seed 0's validation split at 50 %
+    /// among (1 epoch, 0.05), (1, 0.01) and (2, 0.01) with the L2 criterion: 87.40 %, 88.04 %, 89.74 %.
+    /// </summary>
+    public const int FineTuneEpochs = 2;
     /// <summary>Fine-tuning learning rate (SGD with momentum 0.9, cosine).</summary>
     public const double FineTuneRate = 0.01;
 
@@ -94,7 +97,7 @@ public static class ChannelStudy
         ["base recipe"] = PretrainedModels.CnnRecipe.Recipe() + " (seed = the run's seed), small VGG " + ModelZoo.SmallVgg,
         ["removal"] = $"{string.Join(", ", Fractions)} of every convolution's channels, lowest {Criterion} first, then ChannelSurgery.Shrink",
         ["recalibration"] = "BatchNormRecalibration.Recalibrate: running statistics averaged over the first 20 batches of 256 training images, no training",
-        ["fine-tune"] = FineTune(0).Recipe() + " (seed = the run's seed), from the shrunk model without recalibration",
+        ["fine-tune"] = FineTune(0).Recipe() + " (seed = the run's seed), from the shrunk model without recalibration; epochs and rate chosen on seed 0's validation split at 50 % among (1 epoch, lr 0.05), (1, 0.01), (2, 0.01)",
         ["from scratch"] = $"the slim architecture at {Fractions[^1]}, {PretrainedModels.CnnRecipe.Epochs + FineTuneEpochs} epochs of the base recipe",
         ["sparsity column"] = "the share of the dense model's parameters removed",
         ["evaluation"] = "accuracy on the validation split (5,000 images) and on the test split (10,000 images)",
