@@ -2,6 +2,7 @@ using PruningLab.Data;
 using PruningLab.Exercises;
 using PruningLab.Models;
 using PruningLab.Pruning;
+using PruningLab.Structured;
 using PruningLab.Training;
 using static TorchSharp.torch;
 
@@ -236,6 +237,39 @@ public class ExerciseCheckTests
         AssertFails(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) =>
             t <= t0 ? si : t >= t0 + n * dt ? sf : sf + (si - sf) * Math.Pow(1 - (t - t0) / (n * dt), 3)), "t=1");
         AssertFails(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) => new PolynomialSchedule(si, sf, t0, n, dt).SparsityAt(t)), "the answer itself");
+    }
+
+    [Fact]
+    public void Exercise_4_1()
+    {
+        static Tensor Rows(Tensor t, long[] keep) => cat(keep.Select(k => t.narrow(0, k, 1)).ToList(), 0);
+        Assert.True(Lesson04.CheckSliceOutputs((w, b, keep) => (Rows(w, keep), b is null ? null : Rows(b, keep))).Passed);
+        AssertStubFails(Lesson04.CheckSliceOutputs((_, _, _) => throw new NotImplementedException()));
+        // Sorting the kept channels loses the order asked for; forgetting the bias leaves it whole.
+        AssertFails(Lesson04.CheckSliceOutputs((w, b, keep) => (Rows(w, keep.Order().ToArray()), b is null ? null : Rows(b, keep.Order().ToArray()))), "in that order");
+        AssertFails(Lesson04.CheckSliceOutputs((w, b, keep) => (Rows(w, keep), b)), "bias");
+        AssertFails(Lesson04.CheckSliceOutputs((w, b, keep) => ChannelSurgery.SliceOutputs(w, b, keep)), "the answer itself");
+    }
+
+    [Fact]
+    public void Exercise_4_2()
+    {
+        Assert.True(Lesson04.CheckSliceInputs((w, keep, block) => cat(keep.Select(k => w.narrow(1, k * block, block)).ToList(), 1)).Passed);
+        AssertStubFails(Lesson04.CheckSliceInputs((_, _, _) => throw new NotImplementedException()));
+        // Ignoring the block: one input per channel even after a flatten.
+        AssertFails(Lesson04.CheckSliceInputs((w, keep, _) => cat(keep.Select(k => w.narrow(1, k, 1)).ToList(), 1)), "shape");
+        AssertFails(Lesson04.CheckSliceInputs((w, keep, block) => ChannelSurgery.SliceInputs(w, keep, block)), "the answer itself");
+    }
+
+    [Fact]
+    public void Exercise_4_3()
+    {
+        static Tensor Take(Tensor t, long[] keep) => cat(keep.Select(k => t.narrow(0, k, 1)).ToList(), 0);
+        Assert.True(Lesson04.CheckSliceBatchNorm((s, keep) => new BatchNormState(Take(s.Weight, keep), Take(s.Bias, keep), Take(s.RunningMean, keep), Take(s.RunningVar, keep))).Passed);
+        AssertStubFails(Lesson04.CheckSliceBatchNorm((_, _) => throw new NotImplementedException()));
+        // The running statistics forgotten: γ and β sliced, μ and σ² left whole.
+        AssertFails(Lesson04.CheckSliceBatchNorm((s, keep) => new BatchNormState(Take(s.Weight, keep), Take(s.Bias, keep), s.RunningMean, s.RunningVar)), "μ");
+        AssertFails(Lesson04.CheckSliceBatchNorm((s, keep) => ChannelSurgery.SliceBatchNorm(s, keep)), "the answer itself");
     }
 
     [Fact]
