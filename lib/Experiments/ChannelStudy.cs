@@ -70,20 +70,22 @@ public static class ChannelStudy
         var rows = new List<Measurement>();
         void Add(Measurement m) { rows.Add(m); onRow?.Invoke(m); }
         Add(Measurement.Of(Dense, 0, seed, dense.Model, 0, data, PretrainedModels.CnnRecipe.Epochs));
+        var shares = Fractions.ToDictionary(f => f, f => RemovedShare(dense, f));
         foreach (var fraction in Fractions)
         {
+            var share = shares[fraction];
             using (var shrunk = ChannelSurgery.Shrink(dense.Model, Keep(dense, fraction)))
             {
-                Add(Measurement.Of(Removed, fraction, seed, shrunk, RemovedShare(dense, fraction), data, 0));
+                Add(Measurement.Of(Removed, fraction, seed, shrunk, share, data, 0));
                 BatchNormRecalibration.Recalibrate(shrunk, data.Train);
-                Add(Measurement.Of(Recalibrated, fraction, seed, shrunk, RemovedShare(dense, fraction), data, 0));
+                Add(Measurement.Of(Recalibrated, fraction, seed, shrunk, share, data, 0));
             }
             using (var run = RunFineTuned(dense, data, seed, fraction, cache))
-                Add(Measurement.Of(FineTuned, fraction, seed, run.Model, RemovedShare(dense, fraction), data, FineTuneEpochs));
+                Add(Measurement.Of(FineTuned, fraction, seed, run.Model, share, data, FineTuneEpochs));
         }
         var last = Fractions[^1];
         using (var scratch = RunScratch(dense, data, seed, last, cache))
-            Add(Measurement.Of(Scratch, last, seed, scratch.Model, RemovedShare(dense, last), data, PretrainedModels.CnnRecipe.Epochs + FineTuneEpochs));
+            Add(Measurement.Of(Scratch, last, seed, scratch.Model, shares[last], data, PretrainedModels.CnnRecipe.Epochs + FineTuneEpochs));
         dense.Model.Dispose();
         return rows;
     }

@@ -290,17 +290,21 @@ public sealed class ModelMasks : IDisposable
 
     private Dictionary<string, Tensor> LayerWise(List<LayerGroups> layers, Scope.LayerWiseScope scope)
     {
-        var perLayer = scope.PerLayer?.ToDictionary(p => LayerNames.Resolve(weights.Keys, p.Key)
-            ?? throw new ArgumentException($"Unknown layer '{p.Key}'. Masked layers: {string.Join(", ", weights.Keys)}."), p => p.Value);
+        var amounts = AmountsOf(scope);
         var result = new Dictionary<string, Tensor>();
         foreach (var layer in layers)
-        {
-            Amount amount;
-            if (perLayer is null) amount = scope.Default;
-            else if (!perLayer.TryGetValue(layer.Name, out amount)) continue;
-            result[layer.Name] = Selection.Lowest(layer.Scores, layer.Alive, amount.CountFor(layer.Alive.sum().item<long>(), $"'{layer.Name}'"));
-        }
+            if (amounts(layer.Name) is { } amount)
+                result[layer.Name] = Selection.Lowest(layer.Scores, layer.Alive, amount.CountFor(layer.Alive.sum().item<long>(), $"'{layer.Name}'"));
         return result;
+    }
+
+    // The amount a layer-wise scope gives each masked layer (null: the scope leaves it alone); unknown names are an error.
+    private Func<string, Amount?> AmountsOf(Scope.LayerWiseScope scope)
+    {
+        if (scope.PerLayer is null) return _ => scope.Default;
+        var perLayer = scope.PerLayer.ToDictionary(p => LayerNames.Resolve(weights.Keys, p.Key)
+            ?? throw new ArgumentException($"Unknown layer '{p.Key}'. Masked layers: {string.Join(", ", weights.Keys)}."), p => p.Value);
+        return name => perLayer.TryGetValue(name, out var amount) ? amount : null;
     }
 
     private static Dictionary<string, Tensor> Global(List<LayerGroups> layers, Scope.GlobalScope scope)
@@ -323,17 +327,15 @@ public sealed class ModelMasks : IDisposable
     }
 
     // N:M and other granularities that choose by themselves: only which layers, and the amount as a consistency check.
-    private static Dictionary<string, Tensor> OwnSelection(List<LayerGroups> layers, Scope scope, Granularity granularity, double fraction)
+    private Dictionary<string, Tensor> OwnSelection(List<LayerGroups> layers, Scope scope, Granularity granularity, double fraction)
     {
         if (scope is not Scope.LayerWiseScope layerWise)
             throw new ArgumentException($"{granularity} sparsity is decided inside every group of a layer, not by one ranking across layers: use Scope.Uniform({fraction:0.###}).", nameof(scope));
+        var amounts = AmountsOf(layerWise);
         var result = new Dictionary<string, Tensor>();
         foreach (var layer in layers)
         {
-            Amount amount;
-            if (layerWise.PerLayer is null) amount = layerWise.Default;
-            else if (!layerWise.PerLayer.Keys.Any(k => LayerNames.Resolve([layer.Name], k) is not null)) continue;
-            else amount = layerWise.PerLayer.First(p => LayerNames.Resolve([layer.Name], p.Key) is not null).Value;
+            if (amounts(layer.Name) is not { } amount) continue;
             if (amount.Fraction is not { } f || Math.Abs(f - fraction) > 1e-9)
                 throw new ArgumentException($"{granularity} sparsity prunes exactly {fraction:P0} of '{layer.Name}'; ask for that fraction ({fraction:0.###}), not {amount}.", nameof(scope));
             result[layer.Name] = granularity.SelectOwn(layer.Scores, layer.Alive)!;

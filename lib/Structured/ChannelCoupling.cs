@@ -120,6 +120,15 @@ public sealed class ChannelCoupling
     public static ChannelCoupling Describe(nn.Module model, IReadOnlyList<ChannelGroup> groups, IReadOnlyList<string> outputs,
         Func<IReadOnlyDictionary<string, int>, string> architecture) => new(model, groups, outputs, architecture);
 
+    /// <summary>The weight of a channel producer or consumer: a convolution's or a linear layer's.</summary>
+    /// <exception cref="ArgumentException">Another kind of module; <paramref name="name"/> names it.</exception>
+    internal static Tensor WeightOf(nn.Module module, string name) => module switch
+    {
+        Conv2d conv => conv.weight!,
+        Linear linear => linear.weight!,
+        _ => throw new ArgumentException($"'{name}' is a {module.GetType().Name}; channels are produced and read by Conv2d or Linear layers only."),
+    };
+
     private static Dictionary<string, int> Validate(nn.Module model, IReadOnlyList<ChannelGroup> groups, IReadOnlyList<string> outputs)
     {
         var modules = model.named_modules().Where(m => m.name.Length > 0).ToDictionary(m => m.name, m => m.module);
@@ -128,12 +137,7 @@ public sealed class ChannelCoupling
         var channels = new Dictionary<string, int>();
         foreach (var group in groups)
         {
-            var count = Find(group.Producer, "a producer") switch
-            {
-                Conv2d conv => (int)conv.weight!.shape[0],
-                Linear linear => (int)linear.weight!.shape[0],
-                var other => throw new ArgumentException($"'{group.Producer}' of {model.GetName()} is a {other.GetType().Name}; a channel producer must be a Conv2d or Linear."),
-            };
+            var count = (int)WeightOf(Find(group.Producer, "a producer"), group.Producer).shape[0];
             if (group.BatchNorm is { } bn)
             {
                 var features = Find(bn, "a BatchNorm") switch
@@ -147,12 +151,7 @@ public sealed class ChannelCoupling
             if (group.Consumers.Count == 0) throw new ArgumentException($"The channels of '{group.Producer}' go nowhere: name the layer that reads them.");
             foreach (var consumer in group.Consumers)
             {
-                var inputs = Find(consumer.Module, "a consumer") switch
-                {
-                    Conv2d conv => conv.weight!.shape[1],
-                    Linear linear => linear.weight!.shape[1],
-                    var other => throw new ArgumentException($"'{consumer.Module}' of {model.GetName()} is a {other.GetType().Name}; a consumer must be a Conv2d or Linear."),
-                };
+                var inputs = WeightOf(Find(consumer.Module, "a consumer"), consumer.Module).shape[1];
                 if (consumer.Block < 1 || inputs != (long)count * consumer.Block)
                     throw new ArgumentException($"'{consumer.Module}' has {inputs} inputs, but '{group.Producer}' gives {count} channels × {consumer.Block} inputs each.");
             }

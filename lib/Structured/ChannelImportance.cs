@@ -67,9 +67,9 @@ public static class ChannelImportance
         public Tensor Score(nn.Module model, ChannelGroup group)
         {
             var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
-            var producer = Weight(modules[group.Producer]);
+            var producer = ChannelCoupling.WeightOf(modules[group.Producer], group.Producer);
             using var scope = NewDisposeScope();
-            var consumers = group.Consumers.Select(c => Weight(modules[c.Module])).ToList();
+            var consumers = group.Consumers.Select(c => ChannelCoupling.WeightOf(modules[c.Module], c.Module)).ToList();
             var block = group.Consumers.Count == 0 ? 1 : group.Consumers[0].Block;
             if (group.Consumers.Any(c => c.Block != block))
                 throw new ArgumentException($"The consumers of '{group.Name}' read different numbers of inputs per channel; score them one by one.");
@@ -98,15 +98,10 @@ public static class ChannelImportance
         public Tensor Score(nn.Module model, ChannelGroup group)
         {
             using var generator = new Generator(Pruning.Importance.GeneratorSeed(seed, group.Name));
-            return rand(Weight(model.named_modules().First(m => m.name == group.Producer).module).shape[0], dtype: float64, generator: generator);
+            var producer = model.named_modules().First(m => m.name == group.Producer).module;
+            return rand(ChannelCoupling.WeightOf(producer, group.Producer).shape[0], dtype: float64, generator: generator);
         }
         public override string ToString() => $"random (seed {seed})";
     }
 
-    internal static Tensor Weight(nn.Module module) => module switch
-    {
-        Conv2d conv => conv.weight!,
-        Linear linear => linear.weight!,
-        _ => throw new ArgumentException($"A {module.GetType().Name} has no channels to score; expected a Conv2d or Linear."),
-    };
 }

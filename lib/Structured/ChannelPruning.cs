@@ -65,8 +65,8 @@ public static class ChannelPruning
             var group = coupling[name];
             using var scope = NewDisposeScope();
             var channels = coupling.Channels[name];
-            var silence = ones(channels, dtype: float32).index_fill_(0, tensor(kept, dtype: int64), 0).eq(1);
-            void Zero(Tensor? t) { if (t is not null) t.index_fill_(0, silence.nonzero().flatten(), 0); }
+            var silenced = ones(channels, dtype: float32).index_fill_(0, tensor(kept, dtype: int64), 0).nonzero().flatten();
+            void Zero(Tensor? t) { if (t is not null) t.index_fill_(0, silenced, 0); }
             foreach (var (_, parameter) in modules[group.Producer].named_parameters()) Zero(parameter);
             if (batchNorm && group.BatchNorm is { } bn)
                 foreach (var (_, parameter) in modules[bn].named_parameters()) Zero(parameter);

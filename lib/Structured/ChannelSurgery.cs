@@ -43,8 +43,7 @@ public static class ChannelSurgery
             throw new ArgumentException($"The weight has {weight.shape[1]} inputs, which are not whole blocks of {block} per channel.", nameof(block));
         ReferenceUse.Note(ReferenceUse.Surgery);
         using var scope = NewDisposeScope();
-        var channels = Index(keep, weight.shape[1] / block, "input channels");
-        var inputs = (channels.unsqueeze(1) * block + arange(block, dtype: int64).unsqueeze(0)).flatten();
+        var inputs = Blocks(Index(keep, weight.shape[1] / block, "input channels"), block);
         return weight.detach().index_select(1, inputs).MoveToOuterDisposeScope();
     }
 
@@ -108,7 +107,7 @@ public static class ChannelSurgery
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(order);
         var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
-        var channels = ChannelImportance.Weight(modules[group.Producer]).shape[0];
+        var channels = ChannelCoupling.WeightOf(modules[group.Producer], group.Producer).shape[0];
         if (order.Length != channels || order.Distinct().Count() != channels)
             throw new ArgumentException($"An order of '{group.Name}' must list each of its {channels} channels once; got {order.Length} entries.", nameof(order));
         using var noGrad = no_grad();
@@ -116,17 +115,19 @@ public static class ChannelSurgery
         var index = Index(order, channels, $"channels of '{group.Name}'");
         void Permute(Tensor? t, long dim, int block = 1)
         {
-            if (t is null) return;
-            var at = block == 1 ? index : (index.unsqueeze(1) * block + arange(block, dtype: int64).unsqueeze(0)).flatten();
-            t.copy_(t.index_select(dim, at));
+            if (t is not null) t.copy_(t.index_select(dim, Blocks(index, block)));
         }
         foreach (var (name, parameter) in modules[group.Producer].named_parameters()) Permute(parameter, 0);
         if (group.BatchNorm is { } bn)
             foreach (var (name, buffer) in modules[bn].named_parameters().Select(p => (p.name, (Tensor)p.parameter))
                          .Concat(modules[bn].named_buffers().Where(b => b.name != "num_batches_tracked").Select(b => (b.name, b.buffer))))
                 Permute(buffer, 0);
-        foreach (var consumer in group.Consumers) Permute(ChannelImportance.Weight(modules[consumer.Module]), 1, consumer.Block);
+        foreach (var consumer in group.Consumers) Permute(ChannelCoupling.WeightOf(modules[consumer.Module], consumer.Module), 1, consumer.Block);
     }
+
+    // Channel c of a consumer is the inputs c·block … c·block + block − 1: the input indices of the given channels, in order.
+    private static Tensor Blocks(Tensor channels, int block) =>
+        block == 1 ? channels : (channels.unsqueeze(1) * block + arange(block, dtype: int64).unsqueeze(0)).flatten();
 
     // The kept indices as an int64 tensor, checked: in range, no repeats, at least one.
     private static Tensor Index(long[] keep, long count, string what)
