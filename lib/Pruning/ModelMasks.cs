@@ -106,9 +106,12 @@ public sealed class ModelMasks : IDisposable
     public ModelMasks Prune(Scope scope, IImportance? criterion = null, Granularity? granularity = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
+        // A layer-wise scope that names its layers leaves the others alone: they are not even scored, so a granularity
+        // that does not fit them (kernels of a linear layer, 2:4 of a 1-input convolution) is no error.
+        var touched = scope is Scope.LayerWiseScope { PerLayer: not null } named ? AmountsOf(named) : null;
         if (granularity?.FixedFraction is { } fixedFraction)
-            return Decide(criterion, granularity, layers => OwnSelection(layers, scope, granularity, fixedFraction));
-        return Decide(criterion, granularity, layers => scope switch
+            return Decide(criterion, granularity, touched, layers => OwnSelection(layers, scope, granularity, fixedFraction));
+        return Decide(criterion, granularity, touched, layers => scope switch
         {
             Scope.LayerWiseScope layerWise => LayerWise(layers, layerWise),
             Scope.GlobalScope global => Global(layers, global),
@@ -128,7 +131,7 @@ public sealed class ModelMasks : IDisposable
         _ = Amount.Of(targetSparsity);   // validates the range with a clear message
         if (granularity?.FixedFraction is not null)
             throw new ArgumentException($"{granularity} sparsity prunes a fixed share of every layer; it has no target to reach. Use Prune(Scope.Uniform(...), granularity: ...).", nameof(granularity));
-        return Decide(criterion, granularity, layers =>
+        return Decide(criterion, granularity, null, layers =>
         {
             if (!global)
                 return layers.ToDictionary(l => l.Name, l =>
@@ -247,14 +250,16 @@ public sealed class ModelMasks : IDisposable
 
     // The shared path of Prune and PruneTo: validate and score every layer, let `choose` pick the groups to prune
     // per layer, then combine the new masks with the old and apply them.
-    private ModelMasks Decide(IImportance? criterion, Granularity? granularity, Func<List<LayerGroups>, Dictionary<string, Tensor>> choose)
+    private ModelMasks Decide(IImportance? criterion, Granularity? granularity, Func<string, Amount?>? touched,
+        Func<List<LayerGroups>, Dictionary<string, Tensor>> choose)
     {
         ThrowIfDisposed();
         criterion ??= Importance.Magnitude;
         granularity ??= Granularity.FineGrained;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var layers = weights.Select(p => Score(p.Key, p.Value, criterion, granularity)).ToList();
+        var layers = weights.Where(p => touched is null || touched(p.Key) is not null)
+            .Select(p => Score(p.Key, p.Value, criterion, granularity)).ToList();
         var prune = choose(layers);
         SaveOriginals();
         foreach (var (name, groups) in prune)

@@ -6,7 +6,7 @@ using PruningLab.Training;
 namespace PruningLab.CourseTool;
 
 /// <summary>
-/// <c>./course experiments [01|02|04] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
+/// <c>./course experiments [01|02|03|04] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
 /// results with their provenance under <c>experiments/</c>, for the lessons to show (each recomputes one seed live and
 /// compares it with the stored one).
 /// </summary>
@@ -25,6 +25,11 @@ internal static class Experiments
             "the dense control; the fine-tuning rate on validation; pruning too early or too late; too little retraining; " +
             "a large pruned vs a small dense network.",
             (data, seed, onRow) => RetrainingStudy.RunSeed(data, seed, onRow), RetrainingStudy.Settings),
+        ["03"] = new("lesson03",
+            "Lesson 03: the small VGG on Fashion-MNIST pruned at one granularity at a time (single weights, 3×3 kernels, input channels, " +
+            "whole channels removed, 2:4) in conv2–conv5 by magnitude, BatchNorm recalibrated, no retraining; fine-grained without recalibration; " +
+            "fine-grained 50 % and 2:4 after the same one-epoch fine-tune.",
+            (data, seed, onRow) => GranularityStudy.RunSeed(data, seed, onRow), GranularityStudy.Settings),
         ["04"] = new("lesson04",
             "Lesson 04: the small VGG on Fashion-MNIST with 30 % and 50 % of every convolution's channels removed (lowest L2 filter norm), " +
             "before and after a short fine-tune, and the 50 % slim architecture trained from scratch for the same total epochs.",
