@@ -12,13 +12,16 @@ public static partial class Plots
     /// <param name="xTitle">X-axis title, e.g. "sparsity".</param>
     /// <param name="yTitle">Y-axis title, e.g. "test accuracy".</param>
     /// <param name="title">Chart title.</param>
-    public static GenericChart Curves<TPoints>(IReadOnlyDictionary<string, TPoints> series, string xTitle, string yTitle, string title)
+    /// <param name="logY">A logarithmic y axis (for times that span orders of magnitude).</param>
+    public static GenericChart Curves<TPoints>(IReadOnlyDictionary<string, TPoints> series, string xTitle, string yTitle, string title, bool logY = false)
         where TPoints : IEnumerable<(double X, double Y)>
     {
         ArgumentNullException.ThrowIfNull(series);
         var traces = series.Select((kv, i) => Line(kv.Key, kv.Value.Select(p => (p.X, p.Y, (double?)null)).ToList(), i));
-        return ChartStyle.Finish(Figure.Chart(traces, xTitle, yTitle), title);
+        return ChartStyle.Finish(Figure.Chart(traces, xTitle, yTitle, logY ? LogY : null), title);
     }
+
+    private static void LogY(Layout layout) => ((DynamicObj.DynamicObj)layout.GetPropertyValue("yaxis")).SetProperty("type", "log");
 
     /// <summary>
     /// Curves of means with error bars of ± one standard deviation (over seeds), optionally with a dashed horizontal

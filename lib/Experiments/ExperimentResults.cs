@@ -65,12 +65,15 @@ public sealed record ExperimentResults(string Name, string Description, Provenan
 
     /// <summary>
     /// One chart series: per setting of <paramref name="method"/>, the mean and sd over seeds of <paramref name="value"/>
-    /// (the test accuracy in points by default), with x = the setting × <paramref name="xScale"/>.
+    /// (the test accuracy in points by default), with x = the setting × <paramref name="xScale"/>, or the mean of
+    /// <paramref name="x"/> over the seeds when given (e.g. the sparsity reached, where the setting is something else).
     /// </summary>
-    public IReadOnlyList<(double X, double Mean, double Sd)> Curve(string method, Func<Measurement, double>? value = null, double xScale = 100)
+    public IReadOnlyList<(double X, double Mean, double Sd)> Curve(string method, Func<Measurement, double>? value = null, double xScale = 100,
+        Func<Measurement, double>? x = null)
     {
         value ??= m => m.Test * 100;
-        return Settings(method).Select(s => Spread(method, s, value) is var spread ? (s * xScale, spread.Mean, spread.Sd) : default).ToList();
+        return Settings(method).Select(s => Spread(method, s, value) is var spread
+            ? (x is null ? s * xScale : Spread(method, s, x).Mean, spread.Mean, spread.Sd) : default).ToList();
     }
 
     /// <summary>The test accuracy (or <paramref name="value"/>) of one seed's row of <paramref name="method"/> at <paramref name="setting"/>, e.g. its dense model.</summary>

@@ -15,16 +15,31 @@ public interface IChannelImportance
 public static class ChannelImportance
 {
     /// <summary>The Lp norm of each output filter (the producer's weight row): Li et al. (2017) use L1.</summary>
-    public static IChannelImportance OutputFilters(double p = 2) => new Norms(p, filters: true, inputs: false, $"L{p} of output filters");
+    public static IChannelImportance OutputFilters(double p = 2) => FromWeights((filters, _, _) => OfGroup(filters, [], p), $"L{p} of output filters");
 
     /// <summary>
     /// The Lp norm of each channel's input slice in the layers that read it (MIT's lab): a channel the next layer barely
     /// listens to matters little, whatever its own filter.
     /// </summary>
-    public static IChannelImportance NextLayerInputs(double p = 2) => new Norms(p, filters: false, inputs: true, $"L{p} of next-layer inputs");
+    public static IChannelImportance NextLayerInputs(double p = 2) =>
+        FromWeights((filters, consumers, block) => OfGroup(zeros_like(filters), consumers, p, block), $"L{p} of next-layer inputs");
 
     /// <summary>The Lp norm over the whole coupled group: the filter and every input slice that reads the channel.</summary>
-    public static IChannelImportance Group(double p = 2) => new Norms(p, filters: true, inputs: true, $"L{p} over the coupled group");
+    public static IChannelImportance Group(double p = 2) =>
+        FromWeights((filters, consumers, block) => OfGroup(filters, consumers, p, block), $"L{p} over the coupled group");
+
+    /// <summary>
+    /// A criterion computed from a group's weights: <paramref name="score"/> receives the producer's weight
+    /// [channels, …], the weights of the layers that read the channels, and how many consecutive inputs each channel
+    /// is to them (1, or H×W after a flatten), and returns one score per channel. Lesson 03 wraps the learner's
+    /// exercise 3.3 this way.
+    /// </summary>
+    public static IChannelImportance FromWeights(Func<Tensor, IReadOnlyList<Tensor>, int, Tensor> score, string name)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new WeightScores(score, name);
+    }
 
     /// <summary>|γ| of the BatchNorm after the channel (Liu et al., 2017, "network slimming"); groups without BatchNorm fall back to the filters' L2 norm.</summary>
     public static IChannelImportance BatchNormScale { get; } = new Gamma();
@@ -62,7 +77,7 @@ public static class ChannelImportance
             w.detach().to(float64).abs().pow(p).transpose(0, dim).reshape(count, -1).sum(1);
     }
 
-    private sealed class Norms(double p, bool filters, bool inputs, string name) : IChannelImportance
+    private sealed class WeightScores(Func<Tensor, IReadOnlyList<Tensor>, int, Tensor> score, string name) : IChannelImportance
     {
         public Tensor Score(nn.Module model, ChannelGroup group)
         {
@@ -73,10 +88,12 @@ public static class ChannelImportance
             var block = group.Consumers.Count == 0 ? 1 : group.Consumers[0].Block;
             if (group.Consumers.Any(c => c.Block != block))
                 throw new ArgumentException($"The consumers of '{group.Name}' read different numbers of inputs per channel; score them one by one.");
-            var scores = filters && inputs ? OfGroup(producer, consumers, p, block)
-                : filters ? OfGroup(producer, [], p)
-                : OfGroup(zeros_like(producer), consumers, p, block);
-            return scores.MoveToOuterDisposeScope();
+            using var noGrad = no_grad();
+            var scores = score(producer.detach(), consumers.Select(c => c.detach()).ToList(), block)
+                         ?? throw new ArgumentException($"The criterion {name} returned null for '{group.Name}'.");
+            if (scores.numel() != producer.shape[0])
+                throw new ArgumentException($"The criterion {name} gave {scores.numel()} scores for the {producer.shape[0]} channels of '{group.Name}'.");
+            return scores.flatten().to(float64).MoveToOuterDisposeScope();
         }
         public override string ToString() => name;
     }

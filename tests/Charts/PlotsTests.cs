@@ -124,6 +124,22 @@ public class PlotsTests
     }
 
     [Fact]
+    public void MaskGallery_stacks_masks_with_gaps_and_names_each_on_the_y_axis()
+    {
+        using var a = TorchSharp.torch.tensor(new float[] { 1, 0, 0, 1 }).reshape(2, 2, 1, 1);   // [out 2, in 2, 1, 1]
+        using var b = TorchSharp.torch.tensor(new float[] { 0, 0, 1, 1 }).reshape(2, 2, 1, 1);
+        var chart = Plots.MaskGallery(new Dictionary<string, TorchSharp.torch.Tensor> { ["first"] = a, ["second"] = b }, "Masks");
+        var trace = Assert.Single(ChartJson.Traces(chart));
+        // Rows of the first mask, two empty rows (gaps), rows of the second.
+        Assert.Equal("[[1.0,0.0],[0.0,1.0],[null,null],[null,null],[0.0,0.0],[1.0,1.0]]", trace.GetProperty("z").GetRawText());
+        var yaxis = ChartJson.Layout(chart).GetProperty("yaxis");
+        Assert.Equal("[0.5,4.5]", yaxis.GetProperty("tickvals").GetRawText());
+        Assert.Equal("[\"first\",\"second\"]", yaxis.GetProperty("ticktext").GetRawText());
+        using var other = TorchSharp.torch.ones(3, 2);
+        Assert.Throws<ArgumentException>(() => Plots.MaskGallery(new Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a, ["c"] = other }, "x"));
+    }
+
+    [Fact]
     public void Bars_and_GroupedBars_use_category_names_and_align_missing_values()
     {
         var single = Plots.Bars(new Dictionary<string, double> { ["conv1"] = 0.5, ["fc1"] = 0.9 }, "Sparsity per layer", "layer", "sparsity");

@@ -239,6 +239,75 @@ public class ExerciseCheckTests
         AssertFails(Lesson02.CheckPolynomialSchedule((t, si, sf, t0, n, dt) => new PolynomialSchedule(si, sf, t0, n, dt).SparsityAt(t)), "the answer itself");
     }
 
+    // Exercise 3.1, written with plain arrays: column norms, then the lowest round(amount × columns) zeroed.
+    private static Tensor ColumnMaskByLoops(Tensor w, double amount, bool rowsInstead = false)
+    {
+        var dim = rowsInstead ? 0 : 1;
+        var count = (int)w.shape[dim];
+        var values = w.to(float64).contiguous().data<double>().ToArray();
+        var inner = w.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+        int Group(int i) => rowsInstead ? (int)(i / (values.Length / count)) : (int)(i / inner % count);
+        var norms = new double[count];
+        for (var i = 0; i < values.Length; i++) norms[Group(i)] += values[i] * values[i];
+        var prune = (int)Math.Round(amount * count, MidpointRounding.ToEven);
+        var gone = Enumerable.Range(0, count).OrderBy(c => norms[c]).Take(prune).ToHashSet();
+        return tensor(values.Select((_, i) => gone.Contains(Group(i)) ? 0f : 1f).ToArray()).reshape(w.shape);
+    }
+
+    [Fact]
+    public void Exercise_3_1()
+    {
+        Assert.True(Lesson03.CheckColumnMask((w, amount) => ColumnMaskByLoops(w, amount)).Passed);
+        AssertStubFails(Lesson03.CheckColumnMask((_, _) => throw new NotImplementedException()));
+        // Rows instead of columns; rounding down instead of to the nearest; a mask of the wrong dtype.
+        AssertFails(Lesson03.CheckColumnMask((w, amount) => ColumnMaskByLoops(w, amount, rowsInstead: true)), "column");
+        AssertFails(Lesson03.CheckColumnMask((w, amount) => ColumnMaskByLoops(w, Math.Floor(amount * w.shape[1]) / w.shape[1])), "rounded");
+        AssertFails(Lesson03.CheckColumnMask((w, amount) => ColumnMaskByLoops(w, amount).to(float64)), "dtype");
+        AssertFails(Lesson03.CheckColumnMask((w, amount) => NMSparsity.Mask(w, 1, 2)), "the answer itself");
+    }
+
+    // Exercise 3.2, written with plain arrays: in each group of 4, the two largest |w| (earlier first on ties).
+    private static Tensor TwoOfFourByLoops(Tensor w, int keep = 2)
+    {
+        var values = w.to(float64).contiguous().data<double>().ToArray();
+        var mask = new float[values.Length];
+        for (var g = 0; g < values.Length; g += 4)
+            foreach (var i in Enumerable.Range(g, 4).OrderByDescending(i => Math.Abs(values[i])).ThenBy(i => i).Take(keep)) mask[i] = 1;
+        return tensor(mask).reshape(w.shape);
+    }
+
+    [Fact]
+    public void Exercise_3_2()
+    {
+        Assert.True(Lesson03.CheckTwoOfFour(w => TwoOfFourByLoops(w)).Passed);
+        // Ties broken the other way (the later input) are as correct.
+        Assert.True(Lesson03.CheckTwoOfFour(w => TwoOfFourByLoops(w.flip(1)).flip(1)).Passed);
+        AssertStubFails(Lesson03.CheckTwoOfFour(_ => throw new NotImplementedException()));
+        AssertFails(Lesson03.CheckTwoOfFour(w => TwoOfFourByLoops(w, keep: 1)), "keeps 1");
+        // Signed values instead of magnitudes: −5 would be pruned before 0.5.
+        AssertFails(Lesson03.CheckTwoOfFour(w => TwoOfFourByLoops(w.neg().exp())), "smaller |w|");
+        AssertFails(Lesson03.CheckTwoOfFour(w => NMSparsity.Mask(w, 2, 4)), "the answer itself");
+    }
+
+    [Fact]
+    public void Exercise_3_3()
+    {
+        // Written as the definition reads, with the tensors' own reductions (not the library's).
+        static Tensor Scores(Tensor producer, IReadOnlyList<Tensor> consumers, double p, int block, bool withConsumers = true)
+        {
+            var total = producer.to(float64).abs().pow(p).reshape(producer.shape[0], -1).sum(1);
+            if (withConsumers)
+                foreach (var c in consumers)
+                    total += c.to(float64).abs().pow(p).transpose(0, 1).reshape(producer.shape[0], -1).sum(1);
+            return total.pow(1 / p);
+        }
+        Assert.True(Lesson03.CheckChannelScores((w, c, p, block) => Scores(w, c, p, block)).Passed);
+        AssertStubFails(Lesson03.CheckChannelScores((_, _, _, _) => throw new NotImplementedException()));
+        AssertFails(Lesson03.CheckChannelScores((w, c, p, block) => Scores(w, c, p, block, withConsumers: false)), "expected");
+        AssertFails(Lesson03.CheckChannelScores((w, c, p, block) => Scores(w, c, 2, block)), "expected");
+        AssertFails(Lesson03.CheckChannelScores((w, c, p, block) => ChannelImportance.OfGroup(w, c, p, block)), "the answer itself");
+    }
+
     [Fact]
     public void Exercise_4_1()
     {

@@ -25,6 +25,24 @@ public class ExperimentResultsTests
     }
 
     [Fact]
+    public void Curve_puts_x_at_the_setting_or_at_the_mean_of_another_quantity()
+    {
+        // Setting 0.3 (a share of channels) removed 0.50 and 0.52 of the weights in two seeds: x = 51.
+        var results = Results(new("c", 0.3, 0, 0.50, 0.6, 0.61, 0), new("c", 0.3, 1, 0.52, 0.8, 0.79, 0));
+        var bySetting = Assert.Single(results.Curve("c", m => m.Validation * 100));
+        Assert.Equal((30.0, 70.0), (bySetting.X, bySetting.Mean), new ToleranceComparer());
+        var bySparsity = Assert.Single(results.Curve("c", m => m.Validation * 100, x: m => m.Sparsity * 100));
+        Assert.Equal(51, bySparsity.X, 9);
+        Assert.Equal(Math.Sqrt(200), bySparsity.Sd, 9);   // 60 and 80: sd = sqrt((100 + 100) / 1)
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<(double, double)>
+    {
+        public bool Equals((double, double) a, (double, double) b) => Math.Abs(a.Item1 - b.Item1) < 1e-9 && Math.Abs(a.Item2 - b.Item2) < 1e-9;
+        public int GetHashCode((double, double) value) => 0;
+    }
+
+    [Fact]
     public void CompareLive_prints_a_tick_within_the_tolerance_and_a_cross_beyond()
     {
         var results = Results(new Measurement("m", 0.9, 0, 0.9, 0.80, 0.85, 4));
