@@ -282,15 +282,29 @@ public sealed class ModelMasks : IDisposable
                 "Check the training run (learning rate too high?) before pruning.");
         }
         granularity.Validate(name, weight);
-        var score = criterion.Score(name, weight);
-        if (!score.shape.SequenceEqual(weight.shape))
-            throw new ArgumentException($"The criterion {criterion} gave scores of shape [{string.Join(",", score.shape)}] for '{name}', whose weight is [{string.Join(",", weight.shape)}].");
-        var scores = granularity.GroupScores(score.to(float64)).flatten();
+        var scores = criterion is IGroupImportance grouped ? GroupScoresOf(grouped, name, weight, granularity) : PerWeight(criterion, name, weight, granularity);
         if (!scores.isfinite().all().item<bool>() || scores.lt(0).any().item<bool>())
             throw new ArgumentException($"The criterion {criterion} gave NaN, infinite or negative scores for '{name}'; " +
                 "scores must be finite and non-negative (a NaN would never be pruned, and sorts after every number).");
         var sizes = granularity.Grouped(masks[name].to(float64)).sum(1);
         return new LayerGroups(name, scores, sizes.gt(0), sizes);
+    }
+
+    private static Tensor PerWeight(IImportance criterion, string name, Tensor weight, Granularity granularity)
+    {
+        var score = criterion.Score(name, weight);
+        if (!score.shape.SequenceEqual(weight.shape))
+            throw new ArgumentException($"The criterion {criterion} gave scores of shape [{string.Join(",", score.shape)}] for '{name}', whose weight is [{string.Join(",", weight.shape)}].");
+        return granularity.GroupScores(score.to(float64)).flatten();
+    }
+
+    private static Tensor GroupScoresOf(IGroupImportance criterion, string name, Tensor weight, Granularity granularity)
+    {
+        var groups = granularity.Grouped(weight).shape[0];
+        var scores = criterion.GroupScores(name, weight, granularity);
+        if (scores.numel() != groups)
+            throw new ArgumentException($"The criterion {criterion} gave {scores.numel()} group scores for '{name}', which has {groups} groups at {granularity}.");
+        return scores.to(float64).flatten();
     }
 
     private Dictionary<string, Tensor> LayerWise(List<LayerGroups> layers, Scope.LayerWiseScope scope)

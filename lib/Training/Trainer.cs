@@ -60,6 +60,8 @@ public static class Trainer
                     var logits = model.call(batch.X);
                     var loss = nn.functional.cross_entropy(logits, batch.Y);
                     loss.backward();
+                    using (no_grad())
+                        foreach (var hook in options.Hooks) hook.AfterBackward(model, step);
                     optimizer.step();
                     using (no_grad())
                     {
