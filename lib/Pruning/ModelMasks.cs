@@ -142,6 +142,34 @@ public sealed class ModelMasks : IDisposable
         });
     }
 
+    /// <summary>
+    /// Commits a solver's decision for one layer: a new mask together with new values for the weights it keeps
+    /// (Optimal Brain Surgeon moves the survivors to make up for what it removes). Nothing pruned comes back: the new
+    /// mask may only add zeros. Weights are stored masked. <see cref="Restore"/> still returns every pruned weight to
+    /// its value before pruning; the survivors keep the solver's values, as they keep trained values.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown layer, shapes that differ, a mask that is not 0/1, non-finite weights, or a mask that would revive a pruned weight.</exception>
+    public void Commit(string name, Tensor mask, Tensor weight)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(weight);
+        var key = LayerNames.Resolve(weights.Keys, name) ?? throw new ArgumentException($"'{name}' is not a masked layer. Masked: {string.Join(", ", weights.Keys)}.", nameof(name));
+        var target = weights[key];
+        if (!mask.shape.SequenceEqual(target.shape) || !weight.shape.SequenceEqual(target.shape))
+            throw new ArgumentException($"'{key}' is [{string.Join(",", target.shape)}]; got a mask [{string.Join(",", mask.shape)}] and weights [{string.Join(",", weight.shape)}].");
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var newMask = mask.detach().to(float32);
+        if (!newMask.eq(0).logical_or(newMask.eq(1)).all().item<bool>()) throw new ArgumentException($"The mask of '{key}' must hold only 0 and 1.", nameof(mask));
+        if (!weight.isfinite().all().item<bool>()) throw new ArgumentException($"The new weights of '{key}' contain NaN or infinite values; nothing was committed.", nameof(weight));
+        var revived = masks[key].eq(0).logical_and(newMask.eq(1)).sum().item<long>();
+        if (revived > 0) throw new ArgumentException($"The new mask of '{key}' would bring back {revived} pruned weights; a solver may only remove more.", nameof(mask));
+        SaveOriginals();
+        masks[key].copy_(newMask);
+        target.copy_(weight.detach().to(target.dtype) * newMask.to(target.dtype));
+    }
+
     /// <summary>Multiplies every weight by its mask (pruned weights become exactly zero).</summary>
     public void Apply()
     {
