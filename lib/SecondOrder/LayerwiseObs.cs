@@ -179,8 +179,8 @@ public static class LayerwiseObs
         if (masks[layer].eq(0).any().item<bool>())
             throw new ArgumentException($"'{layer}' is already pruned; layer-wise OBS starts from a dense layer (Restore it first).", nameof(layer));
         using var scope = NewDisposeScope();
+        var hessian = Hessian(CaptureInputs(model, layer, batches), damping);   // checks that the layer is linear
         var weight = ((Linear)model.named_modules().First(m => m.name == layer).module).weight!;
-        var hessian = Hessian(CaptureInputs(model, layer, batches), damping);
         var (updated, mask) = exact ? PruneRows(weight, hessian, fraction) : PruneColumns(weight, hessian, fraction);
         masks.Commit(layer, mask, updated);
     }

@@ -119,5 +119,7 @@ public class LayerwiseObsTests
         var (pruned, _) = LayerwiseObs.PruneRows(w, LayerwiseObs.Hessian(x, damping: 0.01), 0.5);
         Assert.True(pruned.isfinite().all().item<bool>());
         Assert.Contains("must be 8×8", Assert.Throws<ArgumentException>(() => LayerwiseObs.PruneRows(w, eye(7, dtype: float64), 0.5)).Message);
+        using var convolution = nn.Sequential(("conv", nn.Conv2d(1, 2, 3)));
+        Assert.Contains("not a linear layer", Assert.Throws<ArgumentException>(() => LayerwiseObs.CaptureInputs(convolution, "conv", [])).Message);
     }
 }
