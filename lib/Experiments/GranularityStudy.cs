@@ -72,13 +72,16 @@ public static class GranularityStudy
         masks.Prune(Scope.LayerWise(Layers.ToDictionary(l => l, _ => sparsity)), Importance.Magnitude, granularity);
     }
 
-    /// <summary>The mask one layer gets when <see cref="Layers"/> are pruned to <paramref name="sparsity"/> at <paramref name="granularity"/> (for pictures).</summary>
+    /// <summary>
+    /// The mask one layer gets when <see cref="Layers"/> are pruned to <paramref name="sparsity"/> at
+    /// <paramref name="granularity"/> (for pictures). A layer-wise scope decides each layer alone, so only this one is pruned.
+    /// </summary>
     public static Tensor LayerMask(PretrainedModel dense, string layer, Granularity granularity, double sparsity)
     {
         ArgumentNullException.ThrowIfNull(dense);
         using var copy = ModelZoo.Copy(dense.Model);
         using var masks = ModelMasks.For(copy);
-        Prune(masks, granularity, sparsity);
+        masks.Prune(Scope.LayerWise(new Dictionary<string, double> { [layer] = sparsity }), Importance.Magnitude, granularity);
         return masks[layer].clone();
     }
 

@@ -33,6 +33,13 @@ public interface ICalibrated
 
 internal static class CalibrationPass
 {
+    /// <summary>Adds <paramref name="value"/> to the running sum kept under <paramref name="name"/> (a copy outlives every dispose scope).</summary>
+    public static void Accumulate(Dictionary<string, Tensor> sums, string name, Tensor value)
+    {
+        if (sums.TryGetValue(name, out var sum)) sum.add_(value);
+        else sums[name] = value.clone().DetachFromDisposeScope();
+    }
+
     /// <summary>Forward and backward over each batch, calling <paramref name="accumulate"/> with the gradients in place.</summary>
     public static (int Batches, long Samples) Run(nn.Module<Tensor, Tensor> model, IEnumerable<Batch> batches, Action<Batch> accumulate)
     {

@@ -87,18 +87,12 @@ public sealed class TaylorImportance : IGroupImportance, ICalibrated, ITrainingH
         {
             if (parameter.dim() < 2 || parameter.grad is not { IsInvalid: false } gradient) continue;
             var change = (parameter.detach() * gradient).to(float64);   // −(first-order loss change of removing each weight)
-            Add(absolute, name, change.abs());
-            if (Group is not null) Add(squared, name, Group.Grouped(change).sum(1).pow(2));
+            CalibrationPass.Accumulate(absolute, name, change.abs());
+            if (Group is not null) CalibrationPass.Accumulate(squared, name, Group.Grouped(change).sum(1).pow(2));
             any = true;
         }
         if (!any) throw new InvalidOperationException("No gradients to accumulate: call it after a backward pass.");
         batches++;
-    }
-
-    private static void Add(Dictionary<string, Tensor> sums, string name, Tensor value)
-    {
-        if (sums.TryGetValue(name, out var sum)) sum.add_(value);
-        else sums[name] = value.clone().DetachFromDisposeScope();
     }
 
     private Tensor Mean(Dictionary<string, Tensor> sums, string name)

@@ -38,17 +38,14 @@ public static class Hessian
     public static Tensor OfParameters(Func<Tensor> loss, IReadOnlyList<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters.Count == 0) throw new ArgumentException("No parameters to differentiate by.", nameof(parameters));
-        if (parameters.Any(p => !p.requires_grad)) throw new ArgumentException("Every parameter must require gradients (requires_grad_(true)).", nameof(parameters));
+        Checks.Parameters(parameters);
         var n = parameters.Sum(p => p.numel());
         if (n > MaxParameters)
             throw new ArgumentException($"The exact Hessian of {n:N0} parameters needs {n:N0} backward passes and {n * n * 8 / 1e6:N0} MB; use at most {MaxParameters:N0} " +
                                         "(a tiny model), or an estimate of its diagonal.", nameof(parameters));
         using var scope = NewDisposeScope();
         using var enabled = enable_grad();
-        var value = loss();
-        if (value.numel() != 1) throw new ArgumentException($"The loss must be a scalar; got shape [{string.Join(",", value.shape)}].", nameof(loss));
+        var value = Checks.Scalar(loss());
         // TorchSharp's retain_graph does not follow create_graph as PyTorch's does: without it the second
         // differentiation would find the graph freed (and libtorch aborts the process from its worker thread).
         var gradient = cat(autograd.grad([value], [.. parameters], retain_graph: true, create_graph: true).Select(g => g.flatten()).ToList());

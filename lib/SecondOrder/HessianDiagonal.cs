@@ -27,12 +27,12 @@ public static class HessianDiagonal
     public static List<Tensor> Hutchinson(Func<Tensor> loss, IReadOnlyList<Tensor> parameters, int samples, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        Check(parameters);
+        Checks.Parameters(parameters);
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "Hutchinson's estimate needs at least one sample (hundreds for a few per cent).");
         using var scope = NewDisposeScope();
         using var enabled = enable_grad();
         using var generator = new Generator((ulong)seed);
-        var value = Scalar(loss());
+        var value = Checks.Scalar(loss());
         var gradient = autograd.grad([value], [.. parameters], retain_graph: true, create_graph: true);
         var sums = parameters.Select(p => zeros(p.shape, dtype: float64)).ToList();
         for (var s = 0; s < samples; s++)
@@ -54,7 +54,7 @@ public static class HessianDiagonal
     public static List<Tensor> EmpiricalFisher(Func<int, Tensor> sampleLoss, int count, IReadOnlyList<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(sampleLoss);
-        Check(parameters);
+        Checks.Parameters(parameters);
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "The empirical Fisher needs at least one sample.");
         using var scope = NewDisposeScope();
         using var enabled = enable_grad();
@@ -62,7 +62,7 @@ public static class HessianDiagonal
         for (var n = 0; n < count; n++)
         {
             using var sample = NewDisposeScope();
-            var gradient = autograd.grad([Scalar(sampleLoss(n))], [.. parameters], allow_unused: true);
+            var gradient = autograd.grad([Checks.Scalar(sampleLoss(n))], [.. parameters], allow_unused: true);
             for (var i = 0; i < sums.Count; i++)
                 if (gradient[i] is { IsInvalid: false } g) sums[i].add_(g.to(float64).pow(2));
         }
@@ -80,15 +80,4 @@ public static class HessianDiagonal
         }
         return result;
     }
-
-    private static void Check(IReadOnlyList<Tensor> parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters.Count == 0) throw new ArgumentException("No parameters to differentiate by.", nameof(parameters));
-        if (parameters.Any(p => !p.requires_grad)) throw new ArgumentException("Every parameter must require gradients (requires_grad_(true)).", nameof(parameters));
-    }
-
-    private static Tensor Scalar(Tensor value) => value.numel() == 1
-        ? value
-        : throw new ArgumentException($"The loss must be a scalar; got shape [{string.Join(",", value.shape)}].");
 }

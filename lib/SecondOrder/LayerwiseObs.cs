@@ -41,12 +41,7 @@ public static class LayerwiseObs
     /// <exception cref="ArgumentException">Shapes that do not fit, or an H that is not positive definite (add damping).</exception>
     public static (Tensor Weight, Tensor Mask) PruneRows(Tensor weight, Tensor hessian, double fraction, int rowsPerChunk = 32)
     {
-        ArgumentNullException.ThrowIfNull(weight);
-        ArgumentNullException.ThrowIfNull(hessian);
-        if (weight.dim() != 2) throw new ArgumentException($"Layer-wise OBS works on a linear weight [out, in]; got [{string.Join(",", weight.shape)}].", nameof(weight));
-        var (rows, inputs) = (weight.shape[0], weight.shape[1]);
-        if (!hessian.shape.SequenceEqual([inputs, inputs]))
-            throw new ArgumentException($"The Hessian is [{string.Join(",", hessian.shape)}]; the weight has {inputs} inputs, so it must be {inputs}×{inputs}.", nameof(hessian));
+        var (rows, inputs) = Shape(weight, hessian);
         var remove = Amount.Of(fraction).CountFor(inputs, "each row");
         using var scope = NewDisposeScope();
         var inverse = Invert(hessian.detach().to(float64));
@@ -88,12 +83,7 @@ public static class LayerwiseObs
     /// <exception cref="ArgumentException">Shapes that do not fit, or an H that is not positive definite (add damping).</exception>
     public static (Tensor Weight, Tensor Mask) PruneColumns(Tensor weight, Tensor hessian, double fraction, int blockSize = 128)
     {
-        ArgumentNullException.ThrowIfNull(weight);
-        ArgumentNullException.ThrowIfNull(hessian);
-        if (weight.dim() != 2) throw new ArgumentException($"Layer-wise OBS works on a linear weight [out, in]; got [{string.Join(",", weight.shape)}].", nameof(weight));
-        var (rows, inputs) = (weight.shape[0], weight.shape[1]);
-        if (!hessian.shape.SequenceEqual([inputs, inputs]))
-            throw new ArgumentException($"The Hessian is [{string.Join(",", hessian.shape)}]; the weight has {inputs} inputs, so it must be {inputs}×{inputs}.", nameof(hessian));
+        var (rows, inputs) = Shape(weight, hessian);
         _ = Amount.Of(fraction);
         if (blockSize < 1) throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "A block holds at least one column.");
         using var scope = NewDisposeScope();
@@ -183,6 +173,18 @@ public static class LayerwiseObs
         var weight = ((Linear)model.named_modules().First(m => m.name == layer).module).weight!;
         var (updated, mask) = exact ? PruneRows(weight, hessian, fraction) : PruneColumns(weight, hessian, fraction);
         masks.Commit(layer, mask, updated);
+    }
+
+    // [out, in] for a linear weight whose Hessian is in×in; a clear error otherwise.
+    private static (long Rows, long Inputs) Shape(Tensor weight, Tensor hessian)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(hessian);
+        if (weight.dim() != 2) throw new ArgumentException($"Layer-wise OBS works on a linear weight [out, in]; got [{string.Join(",", weight.shape)}].", nameof(weight));
+        var inputs = weight.shape[1];
+        if (!hessian.shape.SequenceEqual([inputs, inputs]))
+            throw new ArgumentException($"The Hessian is [{string.Join(",", hessian.shape)}]; the weight has {inputs} inputs, so it must be {inputs}×{inputs}.", nameof(hessian));
+        return (weight.shape[0], inputs);
     }
 
     private static Tensor Invert(Tensor hessian)

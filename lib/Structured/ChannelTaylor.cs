@@ -56,9 +56,8 @@ public sealed class ChannelTaylor : IChannelImportance, ICalibrated, IDisposable
                     // The loss is the batch mean: ∂L/∂aₙ = ∂ℓₙ/∂aₙ / N, so N·a·∂L/∂a is example n's own.
                     var change = (map.detach() * gradient).to(float64) * batch.Y.shape[0];
                     var perExample = change.dim() > 2 ? change.flatten(2).mean([2L]) : change;   // [N, channels]
-                    var total = perExample.abs().sum([0L]);   // not sum(0): a literal 0 converts to ScalarType (Byte)
-                    if (sums.TryGetValue(name, out var sum)) sum.add_(total);
-                    else sums[name] = total.clone().DetachFromDisposeScope();
+                    // sum([0L]), not sum(0): a literal 0 converts to ScalarType (Byte).
+                    CalibrationPass.Accumulate(sums, name, perExample.abs().sum([0L]));
                 }
                 foreach (var map in captured.Values) map.Dispose();
                 captured.Clear();

@@ -37,6 +37,17 @@ public class GranularityStudyTests
     }
 
     [Fact]
+    public void LayerMask_is_the_mask_the_layer_gets_when_all_four_layers_are_pruned()
+    {
+        using var model = ModelZoo.Create(ModelZoo.SmallVgg, seed: 7);
+        var dense = new PruningLab.Training.PretrainedModel(model, new PruningLab.Training.TrainingHistory([]), "", false, "test");
+        using var masks = ModelMasks.For(model);
+        using var alone = GranularityStudy.LayerMask(dense, "features.conv3", Granularity.Kernels, 0.5);
+        GranularityStudy.Prune(masks, Granularity.Kernels, 0.5);
+        Assert.True(alone.eq(masks["features.conv3"]).all().item<bool>());
+    }
+
+    [Fact]
     public void ZeroShare_counts_the_zeros_of_the_four_layers_only()
     {
         using var model = ModelZoo.Create(ModelZoo.SmallVgg, seed: 4);
