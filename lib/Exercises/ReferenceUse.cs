@@ -24,6 +24,9 @@ public static class ReferenceUse
     /// <summary>Slicing layers: <c>ChannelSurgery</c>.</summary>
     public const string Surgery = "the library's channel surgery (ChannelSurgery)";
 
+    /// <summary>OBS saliencies, updates and downdates: <c>OptimalBrainSurgeon</c>.</summary>
+    public const string Surgeon = "the library's Optimal Brain Surgeon (OptimalBrainSurgeon)";
+
     [ThreadStatic] private static HashSet<string>? noted;
 
     /// <summary>Records that <paramref name="what"/> ran, if a check is watching on this thread.</summary>

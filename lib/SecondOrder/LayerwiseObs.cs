@@ -35,6 +35,69 @@ public static class LayerwiseObs
     }
 
     /// <summary>
+    /// The weights that make the layer reproduce the dense network's outputs from the inputs it receives now that the
+    /// layers before it are pruned: Ŵ minimising ‖X̃Ŵᵀ − XWᵀ‖²·2/N (+ the damping of <paramref name="hessian"/>), i.e.
+    /// Ŵᵀ = H⁻¹·(2X̃ᵀX/N)·Wᵀ with H = <see cref="Hessian"/>(X̃). Pruning Ŵ with the same H then minimises the error
+    /// against the dense outputs, not against the pruned inputs' outputs: the least-squares residual is orthogonal
+    /// to every Ŵ, so ‖X̃V − XWᵀ‖² = ‖X̃Ŵᵀ − XWᵀ‖² + ‖X̃(V − Ŵᵀ)‖² for any V. With X̃ = X and no damping it returns W.
+    /// </summary>
+    /// <param name="weight">The dense layer's weight [out, in].</param>
+    /// <param name="denseInputs">X [N, in]: the layer's inputs in the dense network.</param>
+    /// <param name="inputs">X̃ [N, in]: the same samples' inputs to the layer in the network pruned so far.</param>
+    /// <param name="hessian">H of X̃, from <see cref="Hessian"/>.</param>
+    /// <exception cref="ArgumentException">Shapes that do not fit, or an H that is not positive definite.</exception>
+    public static Tensor Refit(Tensor weight, Tensor denseInputs, Tensor inputs, Tensor hessian)
+    {
+        var (_, count) = Shape(weight, hessian);
+        ArgumentNullException.ThrowIfNull(denseInputs);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (!denseInputs.shape.SequenceEqual(inputs.shape) || inputs.dim() != 2 || inputs.shape[1] != count)
+            throw new ArgumentException($"The dense and the pruned inputs must both be [samples, {count}]; got [{string.Join(",", denseInputs.shape)}] and [{string.Join(",", inputs.shape)}].", nameof(inputs));
+        using var scope = NewDisposeScope();
+        var x = denseInputs.detach().to(float64);
+        var pruned = inputs.detach().to(float64);
+        var cross = 2 * pruned.T.matmul(x) / x.shape[0];
+        var factor = Factor(hessian.detach().to(float64));
+        return cholesky_solve(cross.matmul(weight.detach().to(float64).T), factor).T.to(weight.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Layer-wise OBS of a whole network, layer after layer in the model's order: each layer's inputs are captured
+    /// twice — in <paramref name="dense"/> and in the network pruned so far — the layer is refitted to the dense
+    /// outputs (<see cref="Refit"/>), pruned by OBS with the Hessian of its new inputs, and committed. So every layer
+    /// also repairs the error the layers before it left. <paramref name="fractions"/> names the layers and how much of each.
+    /// </summary>
+    /// <param name="masks">The masks of the network to prune (a copy of <paramref name="dense"/>), its named layers still dense.</param>
+    /// <param name="dense">The unpruned network, read only.</param>
+    /// <param name="fractions">Layer name → share of its weights to prune.</param>
+    /// <param name="batches">Calibration batches (materialised once; a few thousand images are enough).</param>
+    /// <param name="damping">The damping of every layer's Hessian (<see cref="Hessian"/>).</param>
+    /// <param name="exact">Exact greedy OBS per row (<see cref="PruneRows"/>) instead of the column sweep (<see cref="PruneColumns"/>).</param>
+    public static void PruneModel(ModelMasks masks, nn.Module<Tensor, Tensor> dense, IReadOnlyDictionary<string, double> fractions, IEnumerable<Batch> batches,
+        double damping = 0.01, bool exact = false)
+    {
+        ArgumentNullException.ThrowIfNull(masks);
+        ArgumentNullException.ThrowIfNull(dense);
+        ArgumentNullException.ThrowIfNull(fractions);
+        ArgumentNullException.ThrowIfNull(batches);
+        if (masks.Model is not nn.Module<Tensor, Tensor> model) throw new ArgumentException("The masks' model does not map tensors to tensors.", nameof(masks));
+        var order = fractions.Keys.ToDictionary(l => l, l => masks.Names.ToList().IndexOf(LayerNames.Resolve(masks.Names, l) ?? ""));
+        var unknown = order.Where(p => p.Value < 0).Select(p => $"'{p.Key}'").ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"No prunable layer named {string.Join(", ", unknown)}; the layers are {string.Join(", ", masks.Names)}.", nameof(fractions));
+        var calibration = batches.ToList();
+        foreach (var layer in fractions.Keys.OrderBy(l => order[l]))   // the model's order: each layer sees its pruned predecessors
+        {
+            using var scope = NewDisposeScope();
+            EnsureDense(masks, layer);
+            var inputs = CaptureInputs(model, layer, calibration);
+            var hessian = Hessian(inputs, damping);
+            var weight = Refit(((Linear)dense.named_modules().First(m => m.name == layer).module).weight!, CaptureInputs(dense, layer, calibration), inputs, hessian);
+            var (updated, mask) = exact ? PruneRows(weight, hessian, fractions[layer]) : PruneColumns(weight, hessian, fractions[layer]);
+            masks.Commit(layer, mask, updated);
+        }
+    }
+
+    /// <summary>
     /// Prunes <c>round(fraction × in)</c> weights of every row of <paramref name="weight"/> [out, in] greedily by OBS,
     /// moving the survivors. Returns the new weights (float32, pruned ones exactly zero) and the 0/1 mask.
     /// </summary>
@@ -166,8 +229,7 @@ public static class LayerwiseObs
     {
         ArgumentNullException.ThrowIfNull(masks);
         if (masks.Model is not nn.Module<Tensor, Tensor> model) throw new ArgumentException("The masks' model does not map tensors to tensors.", nameof(masks));
-        if (masks[layer].eq(0).any().item<bool>())
-            throw new ArgumentException($"'{layer}' is already pruned; layer-wise OBS starts from a dense layer (Restore it first).", nameof(layer));
+        EnsureDense(masks, layer);
         using var scope = NewDisposeScope();
         var hessian = Hessian(CaptureInputs(model, layer, batches), damping);   // checks that the layer is linear
         var weight = ((Linear)model.named_modules().First(m => m.name == layer).module).weight!;
@@ -187,12 +249,21 @@ public static class LayerwiseObs
         return (weight.shape[0], inputs);
     }
 
-    private static Tensor Invert(Tensor hessian)
+    private static void EnsureDense(ModelMasks masks, string layer)
+    {
+        if (masks[layer].eq(0).any().item<bool>())
+            throw new ArgumentException($"'{layer}' is already pruned; layer-wise OBS starts from a dense layer (Restore it first).", nameof(layer));
+    }
+
+    private static Tensor Invert(Tensor hessian) => cholesky_inverse(Factor(hessian));
+
+    // The lower Cholesky factor of H, or the clear error when H is not positive definite.
+    private static Tensor Factor(Tensor hessian)
     {
         Checks.Finite(hessian, "Hessian");
         var (factor, info) = linalg.cholesky_ex(hessian);
         if (info.item<int>() != 0)
             throw new ArgumentException("The Hessian is not positive definite (dead inputs, or fewer samples than inputs): add damping, e.g. Hessian(inputs, damping: 0.01).", nameof(hessian));
-        return cholesky_inverse(factor);
+        return factor;
     }
 }

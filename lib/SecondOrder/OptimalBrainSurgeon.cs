@@ -1,3 +1,4 @@
+using PruningLab.Exercises;
 using static TorchSharp.torch;
 
 namespace PruningLab.SecondOrder;
@@ -16,6 +17,7 @@ public static class OptimalBrainSurgeon
     /// <exception cref="ArgumentException">Shapes do not fit, or a diagonal entry of H⁻¹ is not positive (H is not positive definite there).</exception>
     public static Tensor Saliency(Tensor weights, Tensor inverseHessian)
     {
+        ReferenceUse.Note(ReferenceUse.Surgeon);
         using var scope = NewDisposeScope();
         var (w, inverse) = Validated(weights, inverseHessian);
         var diagonal = inverse.diagonal();
@@ -30,6 +32,7 @@ public static class OptimalBrainSurgeon
     /// </summary>
     public static Tensor Update(Tensor weights, Tensor inverseHessian, long q)
     {
+        ReferenceUse.Note(ReferenceUse.Surgeon);
         using var scope = NewDisposeScope();
         var (w, inverse) = Validated(weights, inverseHessian);
         CheckIndex(q, w.shape[0]);
@@ -47,6 +50,7 @@ public static class OptimalBrainSurgeon
     /// </summary>
     public static Tensor Downdate(Tensor inverseHessian, long q)
     {
+        ReferenceUse.Note(ReferenceUse.Surgeon);
         ArgumentNullException.ThrowIfNull(inverseHessian);
         using var scope = NewDisposeScope();
         var inverse = Square(inverseHessian);

@@ -110,6 +110,26 @@ public class PlotsTests
     }
 
     [Fact]
+    public void Scatter_draws_markers_on_log_axes_leaves_out_what_a_log_axis_cannot_show_and_adds_the_diagonal()
+    {
+        var series = new Dictionary<string, IReadOnlyList<(double X, double Y)>>
+        {
+            ["OBS"] = [(1e-4, 1e-4), (1e-2, 1e-2)],
+            ["OBD"] = [(1e-4, 2e-4), (1e-3, 0), (1e-1, 1e-1)],
+        };
+        var chart = Plots.Scatter(series, "true increase", "predicted", "Saliency vs truth", log: true, diagonal: true);
+
+        var traces = ChartJson.Traces(chart);
+        Assert.Equal(["OBS", "OBD (1 at ≤ 0 not shown)", "y = x"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal("markers", traces[0].GetProperty("mode").GetString());
+        Assert.Equal([1e-4, 1e-1], traces[1].GetProperty("x").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal([1e-4, 1e-1], traces[2].GetProperty("y").EnumerateArray().Select(e => e.GetDouble()));   // the diagonal spans all shown points
+        var layout = ChartJson.Layout(chart);
+        Assert.Equal("log", layout.GetProperty("xaxis").GetProperty("type").GetString());
+        Assert.Equal("log", layout.GetProperty("yaxis").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public void Heatmap_sends_rows_as_z_with_the_chosen_colour_scale()
     {
         var chart = Plots.Heatmap(new float[,] { { 1, 0, 1 }, { 0, 1, 0 } }, "Mask of conv1", colorScale: "Greys");

@@ -348,4 +348,56 @@ public class ExerciseCheckTests
         Assert.False(result.Passed);
         Assert.Contains("the check could not run: the dataset is gone", result.Message);
     }
+
+    // --- 7.1 and 7.2: loops over plain arrays (the matrix is symmetric, so a column is read as a row).
+    private static Tensor SaliencyByLoops(Tensor w, Tensor inverse, double factor = 2)
+    {
+        var (ws, h, n) = (Values(w), Values(inverse), (int)w.shape[0]);
+        return tensor(Enumerable.Range(0, n).Select(q => ws[q] * ws[q] / (factor * h[q * n + q])).ToArray());
+    }
+
+    private static Tensor UpdateByLoops(Tensor w, Tensor inverse, long q, double sign = 1, bool zero = true)
+    {
+        var (ws, h, n) = (Values(w), Values(inverse), (int)w.shape[0]);
+        var result = Enumerable.Range(0, n).Select(i => ws[i] - sign * ws[q] / h[q * n + q] * h[q * n + i]).ToArray();
+        if (zero) result[q] = 0;
+        return tensor(result);
+    }
+
+    private static Tensor DowndateByLoops(Tensor inverse, long q, bool divide = true)
+    {
+        var (h, n) = (Values(inverse), (int)inverse.shape[0]);
+        var result = new double[n * n];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+                result[i * n + j] = h[i * n + j] - h[i * n + q] * h[q * n + j] / (divide ? h[q * n + q] : 1);
+        return tensor(result).reshape(n, n);
+    }
+
+    [Fact]
+    public void Check_7_1_judges_the_OBS_saliency_and_update_against_loops()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => UpdateByLoops(w, h, q)).Passed);
+        AssertStubFails(Lesson07.CheckSaliencyAndUpdate((_, _) => throw new NotImplementedException(), (_, _, _) => throw new NotImplementedException()));
+        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h, factor: 1), (w, h, q) => UpdateByLoops(w, h, q)), "expected w_q²/(2[H⁻¹]_qq)");
+        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => w * w / (2 * linalg.inv(h).diagonal()), (w, h, q) => UpdateByLoops(w, h, q)), "saliency of weight");   // H instead of H⁻¹
+        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => UpdateByLoops(w, h, q, sign: -1)), "becomes");
+        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => w.clone().index_fill_(0, tensor(new[] { q }), 0.0)), "becomes");   // no compensation
+        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => UpdateByLoops(w, h, q).to(float32)), "dtype");
+        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => w.index_fill_(0, tensor(new[] { q }), 0.0)), "changed its input");
+        AssertFails(Lesson07.CheckSaliencyAndUpdate(PruningLab.SecondOrder.OptimalBrainSurgeon.Saliency, (w, h, q) => UpdateByLoops(w, h, q)), "the answer itself");
+    }
+
+    [Fact]
+    public void Check_7_2_judges_the_downdate_against_loops_and_the_inverse_of_the_smaller_Hessian()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson07.CheckDowndate((h, q) => DowndateByLoops(h, q)).Passed);
+        AssertStubFails(Lesson07.CheckDowndate((_, _) => throw new NotImplementedException()));
+        AssertFails(Lesson07.CheckDowndate((h, q) => DowndateByLoops(h, q, divide: false)), "entry (");
+        AssertFails(Lesson07.CheckDowndate((h, q) => h.clone()), "entry (");
+        AssertFails(Lesson07.CheckDowndate((h, q) => DowndateByLoops(h, q).to(float32)), "dtype");
+        AssertFails(Lesson07.CheckDowndate(PruningLab.SecondOrder.OptimalBrainSurgeon.Downdate), "the answer itself");
+    }
 }

@@ -1,6 +1,7 @@
 using PruningLab.Data;
 using PruningLab.Pruning;
 using PruningLab.SecondOrder;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PruningLab.Tests.SecondOrder;
@@ -121,5 +122,47 @@ public class LayerwiseObsTests
         Assert.Contains("must be 8×8", Assert.Throws<ArgumentException>(() => LayerwiseObs.PruneRows(w, eye(7, dtype: float64), 0.5)).Message);
         using var convolution = nn.Sequential(("conv", nn.Conv2d(1, 2, 3)));
         Assert.Contains("not a linear layer", Assert.Throws<ArgumentException>(() => LayerwiseObs.CaptureInputs(convolution, "conv", [])).Message);
+    }
+
+    [Fact]
+    public void The_refit_is_the_least_squares_fit_of_the_dense_outputs_from_the_new_inputs()
+    {
+        using var scope = NewDisposeScope();
+        var (x, w) = Layer(4, samples: 80, inputs: 6, rows: 4);
+        var moved = x + 0.3 * randn(x.shape, dtype: float64, generator: new Generator(5));
+        var refit = LayerwiseObs.Refit(w, x, moved, LayerwiseObs.Hessian(moved, damping: 0));
+        var leastSquares = linalg.lstsq(moved, x.matmul(w.T)).Solution.T;   // QR, not the normal equations
+        Assert.True((refit - leastSquares).abs().max().item<double>() < 1e-9);
+        Assert.True((LayerwiseObs.Refit(w, x, x, LayerwiseObs.Hessian(x, damping: 0)) - w).abs().max().item<double>() < 1e-9);
+        Assert.Contains("both be [samples, 6]", Assert.Throws<ArgumentException>(() => LayerwiseObs.Refit(w, x, moved.narrow(0, 0, 10), LayerwiseObs.Hessian(moved, 0))).Message);
+    }
+
+    [Fact]
+    public void Pruning_a_network_refits_each_layer_to_the_dense_outputs_from_the_pruned_inputs()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(6);
+        var x = randn(300, 6, generator: g);
+        var dense = nn.Sequential(("fc1", nn.Linear(6, 5)), ("act", nn.Tanh()), ("fc2", nn.Linear(5, 4)));
+        using var pruned = nn.Sequential(("fc1", nn.Linear(6, 5)), ("act", nn.Tanh()), ("fc2", nn.Linear(5, 4)));
+        pruned.load_state_dict(dense.state_dict());
+        using var masks = ModelMasks.For(pruned);
+        var batches = new[] { new Batch(x, zeros(300, dtype: int64), Enumerable.Range(0, 300).Select(i => (long)i).ToArray()) };
+        LayerwiseObs.PruneModel(masks, dense, new Dictionary<string, double> { ["fc1"] = 0.5, ["fc2"] = 0 }, batches, damping: 0);
+        Assert.Equal(15, masks["fc1"].eq(0).sum().item<long>());
+        Assert.Equal(0, masks["fc2"].eq(0).sum().item<long>());
+        // By hand: fc2's inputs in both networks, and the least-squares fit of the dense outputs from the pruned inputs.
+        Tensor Hidden(nn.Module m) => tanh(nn.functional.linear(x, ((Linear)m.named_modules().First(n => n.name == "fc1").module).weight!,
+            ((Linear)m.named_modules().First(n => n.name == "fc1").module).bias!)).detach().to(float64);
+        var denseFc2 = (Linear)dense.named_modules().First(n => n.name == "fc2").module;
+        var target = Hidden(dense).matmul(denseFc2.weight!.detach().to(float64).T);
+        var expected = linalg.lstsq(Hidden(pruned), target).Solution.T;
+        var fc2 = (Linear)pruned.named_modules().First(n => n.name == "fc2").module;
+        Assert.True((fc2.weight!.detach().to(float64) - expected).abs().max().item<double>() < 1e-4);
+        Assert.Contains("No prunable layer named 'fc9'", Assert.Throws<ArgumentException>(() =>
+            LayerwiseObs.PruneModel(masks, dense, new Dictionary<string, double> { ["fc9"] = 0.5 }, batches)).Message);
+        Assert.Contains("already pruned", Assert.Throws<ArgumentException>(() =>
+            LayerwiseObs.PruneModel(masks, dense, new Dictionary<string, double> { ["fc1"] = 0.5 }, batches)).Message);
+        dense.Dispose();
     }
 }

@@ -6,7 +6,7 @@ using PruningLab.Training;
 namespace PruningLab.CourseTool;
 
 /// <summary>
-/// <c>./course experiments [01|02|03|04] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
+/// <c>./course experiments [01|02|03|04|07] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
 /// results with their provenance under <c>experiments/</c>, for the lessons to show (each recomputes one seed live and
 /// compares it with the stored one).
 /// </summary>
@@ -34,6 +34,11 @@ internal static class Experiments
             "Lesson 04: the small VGG on Fashion-MNIST with 30 % and 50 % of every convolution's channels removed (lowest L2 filter norm), " +
             "before and after a short fine-tune, and the 50 % slim architecture trained from scratch for the same total epochs.",
             (data, seed, onRow) => ChannelStudy.RunSeed(data, seed, onRow), ChannelStudy.Settings),
+        ["07"] = new("lesson07",
+            "Lessons 05–07: LeNet-300-100 on Fashion-MNIST pruned by magnitude, at random, by first-order Taylor |w·g|, by Optimal Brain Damage " +
+            "(empirical Fisher and Hutchinson diagonals) and by layer-wise Optimal Brain Surgeon, one threshold across layers or the same share of " +
+            "every layer, one-shot and after the same one-epoch fine-tune.",
+            (data, seed, onRow) => SaliencyStudy.RunSeed(data, seed, onRow), SaliencyStudy.Settings),
     };
 
     public static int Run(string[] args)
