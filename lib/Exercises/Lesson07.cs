@@ -4,50 +4,48 @@ using static TorchSharp.torch;
 namespace PruningLab.Exercises;
 
 /// <summary>
-/// Checks for the exercises of lesson 07 (Optimal Brain Surgeon): the saliency and the compensating update of one
-/// weight, and the inverse-Hessian downdate. Expected values come from plain loops over arrays, and the downdate is
+/// Checks for the exercises of lesson 07 (Optimal Brain Surgeon): one OBS step (the saliencies, the cheapest weight
+/// and the compensating update), and the inverse-Hessian downdate. Expected values come from plain loops over arrays, and the downdate is
 /// also compared with the inverse of the Hessian with the weight's row and column struck out — the identity it rests on.
 /// </summary>
 public static class Lesson07
 {
-    /// <summary>Exercise 7.1: L_q = w_q²/(2[H⁻¹]_qq) for every q, and w − (w_q/[H⁻¹]_qq)·H⁻¹e_q with w_q exactly 0.</summary>
-    public static CheckResult CheckSaliencyAndUpdate(Func<Tensor, Tensor, Tensor> saliency, Func<Tensor, Tensor, long, Tensor> update) =>
-        ExerciseCheck.Run("7.1", "the OBS saliency and update of one weight",
-            "The saliency needs only the diagonal of H⁻¹: w_q² / (2·[H⁻¹]_qq). The update moves every weight along column q of H⁻¹, scaled by w_q / [H⁻¹]_qq, subtracted — which makes w_q itself zero.",
+    /// <summary>
+    /// Exercise 7.1: one OBS step — the weight q of lowest saliency w_q²/(2[H⁻¹]_qq), its saliency, and the weights
+    /// after removing it, w − (w_q/[H⁻¹]_qq)·H⁻¹e_q with w_q exactly 0.
+    /// </summary>
+    public static CheckResult CheckObsStep(Func<Tensor, Tensor, (long Q, double Saliency, Tensor Updated)> obsStep) =>
+        ExerciseCheck.Run("7.1", "one OBS step: the saliency and the update",
+            "Every weight's saliency needs only the diagonal of H⁻¹: w_q² / (2·[H⁻¹]_qq); the lowest goes. The update moves every weight along column q of H⁻¹, scaled by w_q / [H⁻¹]_qq, subtracted — which makes w_q itself zero.",
             () =>
             {
                 foreach (var (name, make) in Cases())
                 {
                     using var scope = NewDisposeScope();
                     var (w, inverse) = make();
-                    var n = w.shape[0];
-                    var inputs = new[] { ("w", w), ("hInverse", inverse) };
-                    var s = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, inputs, () => saliency(w, inverse)), ReferenceUse.Surgeon);
-                    s = ExerciseCheck.Shaped(name, "the saliencies", s, [n], float64);
+                    var n = (int)w.shape[0];
+                    var (q, saliency, updated) = ExerciseCheck.Learner(name,
+                        () => ExerciseCheck.Unchanged(name, [("w", w), ("hInverse", inverse)], () => obsStep(w, inverse)), ReferenceUse.Surgeon);
                     var (ws, h) = (Values(w), Values(inverse));
-                    var got = Values(s);
-                    for (var q = 0; q < n; q++)
+                    var saliencies = Enumerable.Range(0, n).Select(i => ws[i] * ws[i] / (2 * h[i * n + i])).ToArray();
+                    var best = Array.IndexOf(saliencies, saliencies.Min());
+                    if (q != best)
+                        return (false, $"case '{name}': you removed weight {q}; the lowest saliency w_q²/(2[H⁻¹]_qq) is weight {best}'s ({Text(saliencies[best])})" +
+                                       (q >= 0 && q < n ? $", not {q}'s ({Text(saliencies[q])})." : "."));
+                    if (!Close(saliency, saliencies[best]))
+                        return (false, $"case '{name}': the saliency of weight {q} is {Text(saliencies[best])}; you returned {Text(saliency)}.");
+                    updated = ExerciseCheck.Shaped(name, "the updated weights", updated, [n], float64);
+                    var after = Values(updated);
+                    if (after[q] != 0) return (false, $"case '{name}': weight {q} is {Text(after[q])} after its removal; set it to exactly 0.");
+                    for (var i = 0; i < n; i++)
                     {
-                        var expected = ws[q] * ws[q] / (2 * h[q * n + q]);
-                        if (!Close(got[q], expected))
-                            return (false, $"case '{name}': the saliency of weight {q} is {Text(got[q])}; expected w_q²/(2[H⁻¹]_qq) = {Text(expected)}.");
-                    }
-                    foreach (var q in new long[] { 0, n / 2, n - 1 })
-                    {
-                        var moved = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, inputs, () => update(w, inverse, q)), ReferenceUse.Surgeon);
-                        moved = ExerciseCheck.Shaped(name, $"the weights after removing {q}", moved, [n], float64);
-                        var after = Values(moved);
-                        if (after[q] != 0) return (false, $"case '{name}', removing weight {q}: it is {Text(after[q])} afterwards; set it to exactly 0.");
-                        for (var i = 0; i < n; i++)
-                        {
-                            if (i == q) continue;
-                            var expected = ws[i] - ws[q] / h[q * n + q] * h[i * n + q];
-                            if (!Close(after[i], expected))
-                                return (false, $"case '{name}', removing weight {q}: weight {i} becomes {Text(after[i])}; expected w_i − (w_q/[H⁻¹]_qq)·[H⁻¹]_iq = {Text(expected)}.");
-                        }
+                        if (i == q) continue;
+                        var expected = ws[i] - ws[q] / h[q * n + q] * h[i * n + q];
+                        if (!Close(after[i], expected))
+                            return (false, $"case '{name}': after removing weight {q}, weight {i} becomes {Text(after[i])}; expected w_i − (w_q/[H⁻¹]_qq)·[H⁻¹]_iq = {Text(expected)}.");
                     }
                 }
-                return (true, $"{Cases().Count()} cases match: the saliency of every weight, and the update for the first, a middle and the last weight.");
+                return (true, $"{Cases().Count()} cases match: the weight chosen, its saliency and every updated weight.");
             });
 
     /// <summary>Exercise 7.2: H⁻¹ − H⁻¹e_q e_qᵀH⁻¹/[H⁻¹]_qq.</summary>
@@ -84,11 +82,27 @@ public static class Lesson07
                 return (true, $"{Cases().Count()} cases match, removing the first and the last weight; and each result is the inverse of the Hessian without that weight.");
             });
 
+    /// <summary>
+    /// The indices 0 … <paramref name="count"/> − 1 without <paramref name="q"/>, as an int64 tensor for
+    /// <c>index_select</c>. (The lesson's index tensors are built here: a tensor made from an array inside a notebook
+    /// cell makes the Jupyter kernel print warning CS1701.)
+    /// </summary>
+    public static Tensor AllBut(long q, long count) => Indices(Enumerable.Range(0, (int)count).Where(i => i != q).Select(i => (long)i));
+
+    /// <summary>The given indices as an int64 tensor, in order, for <c>index_select</c> and <c>index_copy_</c>.</summary>
+    public static Tensor Indices(IEnumerable<long> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return tensor(indices.ToArray(), dtype: int64);
+    }
+
     // Inverse Hessians of positive definite matrices: hand-written, correlated, and badly scaled.
     private static IEnumerable<(string Name, Func<(Tensor W, Tensor Inverse)> Make)> Cases()
     {
         yield return ("hand-written: 3 weights, H⁻¹ = [[2, 1, 0], [1, 2, 1], [0, 1, 2]]", () =>
             (tensor(new double[] { 0.5, -1, 2 }), tensor(new double[] { 2, 1, 0, 1, 2, 1, 0, 1, 2 }).reshape(3, 3)));
+        yield return ("the smallest weight is not the cheapest: H⁻¹ = [[0.1, 0, 0], [0, 2, 1], [0, 1, 2]]", () =>
+            (tensor(new double[] { 0.5, 1, -2 }), tensor(new double[] { 0.1, 0, 0, 0, 2, 1, 0, 1, 2 }).reshape(3, 3)));
         yield return ("8 weights, inputs correlated", () => Random(8, 71, correlated: true));
         yield return ("12 weights, scales from 0.01 to 100", () =>
         {

@@ -374,19 +374,41 @@ public class ExerciseCheckTests
         return tensor(result).reshape(n, n);
     }
 
+    private static (long Q, double Saliency, Tensor Updated) StepByLoops(Tensor w, Tensor inverse, double factor = 2, double sign = 1, bool zero = true)
+    {
+        var saliencies = Values(SaliencyByLoops(w, inverse, factor));
+        var q = Array.IndexOf(saliencies, saliencies.Min());
+        return (q, saliencies[q], UpdateByLoops(w, inverse, q, sign, zero));
+    }
+
     [Fact]
-    public void Check_7_1_judges_the_OBS_saliency_and_update_against_loops()
+    public void Check_7_1_judges_one_OBS_step_against_loops()
     {
         using var scope = NewDisposeScope();
-        Assert.True(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => UpdateByLoops(w, h, q)).Passed);
-        AssertStubFails(Lesson07.CheckSaliencyAndUpdate((_, _) => throw new NotImplementedException(), (_, _, _) => throw new NotImplementedException()));
-        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h, factor: 1), (w, h, q) => UpdateByLoops(w, h, q)), "expected w_q²/(2[H⁻¹]_qq)");
-        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => w * w / (2 * linalg.inv(h).diagonal()), (w, h, q) => UpdateByLoops(w, h, q)), "saliency of weight");   // H instead of H⁻¹
-        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => UpdateByLoops(w, h, q, sign: -1)), "becomes");
-        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => w.clone().index_fill_(0, tensor(new[] { q }), 0.0)), "becomes");   // no compensation
-        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => UpdateByLoops(w, h, q).to(float32)), "dtype");
-        AssertFails(Lesson07.CheckSaliencyAndUpdate((w, h) => SaliencyByLoops(w, h), (w, h, q) => w.index_fill_(0, tensor(new[] { q }), 0.0)), "changed its input");
-        AssertFails(Lesson07.CheckSaliencyAndUpdate(PruningLab.SecondOrder.OptimalBrainSurgeon.Saliency, (w, h, q) => UpdateByLoops(w, h, q)), "the answer itself");
+        Assert.True(Lesson07.CheckObsStep((w, h) => StepByLoops(w, h)).Passed);
+        AssertStubFails(Lesson07.CheckObsStep((_, _) => throw new NotImplementedException()));
+        AssertFails(Lesson07.CheckObsStep((w, h) => StepByLoops(w, h, factor: 1)), "you returned");                      // forgot the ½
+        AssertFails(Lesson07.CheckObsStep((w, h) => StepByLoops(w, linalg.inv(h))), "saliency");                        // H instead of H⁻¹
+        AssertFails(Lesson07.CheckObsStep((w, h) =>
+        {
+            var q = Values(w.abs()).Select((v, i) => (v, i)).MinBy(p => p.v).i;                                        // the smallest |w|
+            return (q, Values(SaliencyByLoops(w, h))[q], UpdateByLoops(w, h, q));
+        }), "you removed weight");
+        AssertFails(Lesson07.CheckObsStep((w, h) => StepByLoops(w, h, sign: -1)), "becomes");
+        AssertFails(Lesson07.CheckObsStep((w, h) =>
+        {
+            var (q, s, _) = StepByLoops(w, h);
+            return (q, s, w.clone().index_fill_(0, tensor(new[] { q }), 0.0));                                           // no compensation
+        }), "becomes");
+        AssertFails(Lesson07.CheckObsStep((w, h) => { var r = StepByLoops(w, h); r.Updated[r.Q] = 1e-3; return r; }), "set it to exactly 0");
+        AssertFails(Lesson07.CheckObsStep((w, h) => { var r = StepByLoops(w, h); return (r.Q, r.Saliency, r.Updated.to(float32)); }), "dtype");
+        AssertFails(Lesson07.CheckObsStep((w, h) => { var r = StepByLoops(w, h); w.zero_(); return r; }), "changed its input");
+        AssertFails(Lesson07.CheckObsStep((w, h) =>
+        {
+            var s = PruningLab.SecondOrder.OptimalBrainSurgeon.Saliency(w, h);
+            var q = s.argmin().item<long>();
+            return (q, s[q].item<double>(), PruningLab.SecondOrder.OptimalBrainSurgeon.Update(w, h, q));
+        }), "the answer itself");
     }
 
     [Fact]
