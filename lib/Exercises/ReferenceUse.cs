@@ -24,6 +24,8 @@ public static class ReferenceUse
     /// <summary>Slicing layers: <c>ChannelSurgery</c>.</summary>
     public const string Surgery = "the library's channel surgery (ChannelSurgery)";
 
+    /// <summary>OBD saliencies: <c>OptimalBrainDamage</c>.</summary>
+    public const string Damage = "the library's Optimal Brain Damage (OptimalBrainDamage)";
     /// <summary>OBS saliencies, updates and downdates: <c>OptimalBrainSurgeon</c>.</summary>
     public const string Surgeon = "the library's Optimal Brain Surgeon (OptimalBrainSurgeon)";
 

@@ -61,4 +61,34 @@ public static class Hessian
         var hessian = stack(rows).to(float64);
         return ((hessian + hessian.T) / 2).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// v ↦ Hv for the Hessian of <paramref name="loss"/> by one parameter tensor, without ever forming H: the gradient
+    /// is computed once with its graph kept, and each product differentiates g·v once more (Pearlmutter's trick, as
+    /// Hutchinson's estimate needs it). v has the parameter's shape (any float dtype); Hv comes back in float64. The
+    /// loss is evaluated once, at the parameter's current value; the returned function keeps that graph alive.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter that does not require gradients, or a loss that is not a scalar.</exception>
+    public static Func<Tensor, Tensor> VectorProduct(Func<Tensor> loss, Tensor parameter)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(parameter);
+        Checks.Parameters([parameter]);
+        Tensor gradient;
+        using (var scope = NewDisposeScope())
+        using (enable_grad())
+            gradient = autograd.grad([Checks.Scalar(loss())], [parameter], retain_graph: true, create_graph: true)[0].MoveToOuterDisposeScope();
+        gradient.DetachFromDisposeScope();
+        return v =>
+        {
+            ArgumentNullException.ThrowIfNull(v);
+            if (!v.shape.SequenceEqual(parameter.shape))
+                throw new ArgumentException($"v has shape [{string.Join(",", v.shape)}]; the parameter [{string.Join(",", parameter.shape)}].", nameof(v));
+            using var scope = NewDisposeScope();
+            using var enabled = enable_grad();
+            var product = (gradient * v.to(gradient.dtype)).sum();
+            var hv = product.requires_grad ? autograd.grad([product], [parameter], retain_graph: true, allow_unused: true)[0] : null;
+            return (hv is null || hv.IsInvalid ? zeros(parameter.shape, dtype: float64) : hv.to(float64)).MoveToOuterDisposeScope();
+        };
+    }
 }

@@ -1,3 +1,4 @@
+using PruningLab.Exercises;
 using static TorchSharp.torch;
 
 namespace PruningLab.SecondOrder;
@@ -15,6 +16,7 @@ public static class OptimalBrainDamage
     /// <exception cref="ArgumentException">Shapes differ, or a value is not finite.</exception>
     public static Tensor Saliency(Tensor weights, Tensor hessianDiagonal)
     {
+        ReferenceUse.Note(ReferenceUse.Damage);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(hessianDiagonal);
         if (!weights.shape.SequenceEqual(hessianDiagonal.shape))

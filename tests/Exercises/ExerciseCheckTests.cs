@@ -422,4 +422,59 @@ public class ExerciseCheckTests
         AssertFails(Lesson07.CheckDowndate((h, q) => DowndateByLoops(h, q).to(float32)), "dtype");
         AssertFails(Lesson07.CheckDowndate(PruningLab.SecondOrder.OptimalBrainSurgeon.Downdate), "the answer itself");
     }
+
+    // --- 6.1 and 6.2: loops over plain arrays.
+    private static (Tensor Saliency, Tensor Mask) ObdByLoops(Tensor w, Tensor h, double amount, Func<double, double, double>? score = null)
+    {
+        var (ws, hs) = (Values(w), Values(h));
+        var saliency = ws.Select((v, i) => 0.5 * hs[i] * v * v).ToArray();
+        var rank = score is null ? saliency : ws.Select((v, i) => score(v, hs[i])).ToArray();
+        var prune = (int)Math.Round(amount * ws.Length, MidpointRounding.ToEven);
+        var mask = Enumerable.Repeat(1f, ws.Length).ToArray();
+        foreach (var i in Enumerable.Range(0, ws.Length).OrderBy(i => rank[i]).Take(prune)) mask[i] = 0;
+        return (tensor(saliency).reshape(w.shape), tensor(mask).reshape(w.shape));
+    }
+
+    private static Tensor HutchinsonByLoops(Func<Tensor, Tensor> product, long n, int samples, Generator generator, bool gaussian = false, bool reuse = false)
+    {
+        var sum = new double[n];
+        Tensor? first = null;
+        for (var s = 0; s < samples; s++)
+        {
+            var v = reuse && first is not null ? first
+                : gaussian ? randn(n, dtype: float64, generator: generator)
+                : rand(n, dtype: float64, generator: generator).lt(0.5).to(float64) * 2 - 1;
+            first ??= v;
+            var (vs, hv) = (Values(v), Values(product(v)));
+            for (var i = 0; i < n; i++) sum[i] += vs[i] * hv[i];
+        }
+        return tensor(sum.Select(x => x / samples).ToArray());
+    }
+
+    [Fact]
+    public void Check_6_1_judges_the_OBD_saliencies_and_their_mask_against_loops()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson06.CheckObd((w, h, a) => ObdByLoops(w, h, a)).Passed);
+        AssertStubFails(Lesson06.CheckObd((_, _, _) => throw new NotImplementedException()));
+        AssertFails(Lesson06.CheckObd((w, h, a) => { var r = ObdByLoops(w, h, a); return (r.Saliency * 2, r.Mask); }), "saliency");          // forgot the ½
+        AssertFails(Lesson06.CheckObd((w, h, a) => { var r = ObdByLoops(w, h, a, (v, _) => Math.Abs(v)); return r; }), "rank by ½·h·w²");   // by |w|
+        AssertFails(Lesson06.CheckObd((w, h, a) => ObdByLoops(w, h, a, (v, hh) => hh * Math.Abs(v))), "rank by ½·h·w²");                  // h·|w|
+        AssertFails(Lesson06.CheckObd((w, h, a) => ObdByLoops(w, h, Math.Floor(a * w.numel()) / w.numel())), "rounded");
+        AssertFails(Lesson06.CheckObd((w, h, a) => { var r = ObdByLoops(w, h, a); return (r.Saliency.to(float32), r.Mask); }), "dtype");
+        AssertFails(Lesson06.CheckObd((w, h, a) => (PruningLab.SecondOrder.OptimalBrainDamage.Saliency(w, h), ObdByLoops(w, h, a).Mask)), "the answer itself");
+    }
+
+    [Fact]
+    public void Check_6_2_judges_Hutchinsons_estimate_by_the_products_it_asks_for()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g)).Passed);
+        AssertStubFails(Lesson06.CheckHutchinson((_, _, _, _) => throw new NotImplementedException()));
+        AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g, gaussian: true)), "+1 or −1");
+        AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g, reuse: true)), "the same");
+        AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s + 1, g)), "products");
+        AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g) * s / (s + 1.0)), "mean of v ⊙ Hv");
+        AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g).to(float32)), "dtype");
+    }
 }

@@ -104,4 +104,22 @@ public class DiagonalTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => HessianDiagonal.EmpiricalFisher(_ => tiny.Loss(), 0, tiny.Parameters));
         Assert.Contains("requires_grad", Assert.Throws<ArgumentException>(() => HessianDiagonal.Hutchinson(tiny.Loss, [tiny.X], 5)).Message);
     }
+
+    [Fact]
+    public void The_Hessian_vector_product_of_a_quadratic_is_A_times_v_without_forming_A()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(9);
+        var m = randn(4, 4, dtype: float64, generator: g);
+        var a = m.matmul(m.T);                                  // L(w) = ½ wᵀAw + bᵀw has Hessian A everywhere
+        var b = randn(4, dtype: float64, generator: g);
+        var w = randn(2, 2, dtype: float64, generator: g).requires_grad_(true);
+        var product = Hessian.VectorProduct(() => 0.5 * w.flatten().dot(a.matmul(w.flatten())) + b.dot(w.flatten()), w);
+        for (var k = 0; k < 3; k++)
+        {
+            var v = randn(2, 2, dtype: float64, generator: g);
+            Assert.True((product(v).flatten() - a.matmul(v.flatten())).abs().max().item<double>() < 1e-12);
+        }
+        Assert.Contains("v has shape [4]", Assert.Throws<ArgumentException>(() => product(ones(4, dtype: float64))).Message);
+    }
 }
