@@ -87,6 +87,9 @@ public sealed class TaylorImportance : IGroupImportance, ICalibrated, ITrainingH
         {
             if (parameter.dim() < 2 || parameter.grad is not { IsInvalid: false } gradient) continue;
             var change = (parameter.detach() * gradient).to(float64);   // −(first-order loss change of removing each weight)
+            if (!change.isfinite().all().item<bool>())
+                throw new InvalidOperationException($"{this}: the weights or gradients of '{name}' hold NaN or infinite values " +
+                                                    "(a diverged training run, or a learning rate too high?); no score can be computed from them.");
             CalibrationPass.Accumulate(absolute, name, change.abs());
             if (Group is not null) CalibrationPass.Accumulate(squared, name, Group.Grouped(change).sum(1).pow(2));
             any = true;

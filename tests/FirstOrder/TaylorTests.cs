@@ -68,6 +68,10 @@ public class TaylorTests
         Assert.Null(taylor.Calibrated);
         Assert.Contains("Calibrate", Assert.Throws<InvalidOperationException>(() => taylor.Score("fc.weight", ones(3, 4))).Message);
         Assert.Contains("no batches", Assert.Throws<ArgumentException>(() => taylor.Calibrate(model, [])).Message);
+        // A diverged model: the criterion refuses to score from NaN weights instead of ranking by NaN.
+        using var diverged = Regression(full(3, 4, double.NaN, dtype: float64));
+        using var fresh = TaylorImportance.Absolute();
+        Assert.Contains("NaN or infinite", Assert.Throws<InvalidOperationException>(() => fresh.Calibrate(diverged, [NewBatch(1)])).Message);
         using var channels = new ChannelTaylor();
         using var vgg = ModelZoo.Create(ModelZoo.SmallVgg, seed: 1);
         Assert.Contains("Calibrate", Assert.Throws<InvalidOperationException>(() => channels.Score(vgg, ChannelCoupling.For(vgg).Groups.First())).Message);
