@@ -56,17 +56,23 @@ public static class SparseCompute
     /// <summary>
     /// The sparsity from which the faster sparse kernel beats the dense one at every higher sparsity of the sweep,
     /// interpolated linearly between the last point where it loses and the next; null if it loses at the densest-sparse
-    /// end too. A win at low sparsity followed by losses (timing noise) does not count.
+    /// end too. A win at low sparsity followed by losses (timing noise) does not count. The dense kernel does the same
+    /// work at every sparsity, so every point is compared with one dense time, the median of the sweep's dense medians:
+    /// a dense measurement that stalled at one point (libtorch's threads wait when another process takes a core, and
+    /// a median of 0.3 ms becomes 16 ms) cannot then fake a win there.
     /// </summary>
     public static double? BreakEven(IReadOnlyList<SparseTiming> sweep)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         var points = sweep.OrderBy(p => p.Sparsity).ToList();
-        if (points.Count == 0 || points[^1].Speedup < 1) return null;
-        var lastLoss = points.FindLastIndex(p => p.Speedup < 1);
+        if (points.Count == 0) return null;
+        var dense = Statistics.Median(points.Select(p => p.DenseMs));
+        double Speedup(SparseTiming p) => dense / Math.Min(p.TorchSparseMs, p.CsrMs);
+        if (Speedup(points[^1]) < 1) return null;
+        var lastLoss = points.FindLastIndex(p => Speedup(p) < 1);
         if (lastLoss < 0) return points[0].Sparsity;
         var (a, b) = (points[lastLoss], points[lastLoss + 1]);
-        var t = (1 - a.Speedup) / (b.Speedup - a.Speedup);
+        var t = (1 - Speedup(a)) / (Speedup(b) - Speedup(a));
         return a.Sparsity + t * (b.Sparsity - a.Sparsity);
     }
 

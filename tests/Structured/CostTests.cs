@@ -36,14 +36,17 @@ public class CostTests
     }
 
     [Fact]
-    public void The_break_even_is_interpolated_between_the_sweep_points()
+    public void The_break_even_is_interpolated_between_the_sweep_points_against_one_dense_time()
     {
-        // Speedups 0.5 at 80 % and 1.5 at 90 %: equal at 85 %.
-        SparseTiming[] sweep = [new(0.8, 1, 2, 4), new(0.9, 1.5, 1, 3), new(0.5, 1, 9, 9)];
+        // Dense 1 ms everywhere: speedups 0.5 at 80 % and 1.5 at 90 % (the faster sparse kernel counts), equal at 85 %.
+        SparseTiming[] sweep = [new(0.8, 1, 2, 4), new(0.9, 1, 3, 1 / 1.5), new(0.5, 1, 9, 9)];
         Assert.Equal(0.85, SparseCompute.BreakEven(sweep)!.Value, 6);
         Assert.Null(SparseCompute.BreakEven([new SparseTiming(0.5, 1, 2, 2)]));
         // A lucky win at 50 % followed by a loss at 80 % does not count: still 85 %.
-        Assert.Equal(0.85, SparseCompute.BreakEven([new SparseTiming(0.5, 2, 1, 9), .. sweep[..2]])!.Value, 6);
+        Assert.Equal(0.85, SparseCompute.BreakEven([new SparseTiming(0.5, 1, 0.5, 9), .. sweep[..2]])!.Value, 6);
+        // A dense measurement that stalled at 80 % (20 ms instead of 1) fakes no win there: the dense time is the median
+        // of the sweep's dense medians, 1 ms, so the break-even stays at 85 %.
+        Assert.Equal(0.85, SparseCompute.BreakEven([new SparseTiming(0.8, 20, 2, 4), .. sweep[1..]])!.Value, 6);
     }
 
     [Fact]
