@@ -41,6 +41,17 @@ public static class ChannelImportance
         return new WeightScores(score, name);
     }
 
+    /// <summary>
+    /// Given scores: <paramref name="scores"/> holds one float vector per channel group, by the group's name (for
+    /// criteria a lesson computes itself, such as the learner's exercise 5.2).
+    /// </summary>
+    public static IChannelImportance FromScores(IReadOnlyDictionary<string, Tensor> scores, string name)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new GivenScores(scores, name);
+    }
+
     /// <summary>|γ| of the BatchNorm after the channel (Liu et al., 2017, "network slimming"); groups without BatchNorm fall back to the filters' L2 norm.</summary>
     public static IChannelImportance BatchNormScale { get; } = new Gamma();
 
@@ -121,4 +132,17 @@ public static class ChannelImportance
         public override string ToString() => $"random (seed {seed})";
     }
 
+
+    private sealed class GivenScores(IReadOnlyDictionary<string, Tensor> scores, string name) : IChannelImportance
+    {
+        public Tensor Score(nn.Module model, ChannelGroup group)
+        {
+            ArgumentNullException.ThrowIfNull(group);
+            return scores.TryGetValue(group.Name, out var given)
+                ? given.detach().to(float64).flatten()
+                : throw new ArgumentException($"No scores for the channels of '{group.Name}'; given: {string.Join(", ", scores.Keys)}.", nameof(group));
+        }
+
+        public override string ToString() => name;
+    }
 }

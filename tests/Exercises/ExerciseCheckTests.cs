@@ -477,4 +477,64 @@ public class ExerciseCheckTests
         AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g) * s / (s + 1.0)), "mean of v ⊙ Hv");
         AssertFails(Lesson06.CheckHutchinson((p, n, s, g) => HutchinsonByLoops(p, n, s, g).to(float32)), "dtype");
     }
+
+    // --- 5.1 and 5.2: loops over plain arrays.
+    private static Tensor TaylorByLoops(IReadOnlyList<Tensor> gradients, Tensor weight, bool absoluteFirst = true, bool square = false)
+    {
+        var w = Values(weight);
+        var result = new double[w.Length];
+        for (var i = 0; i < w.Length; i++)
+        {
+            var products = gradients.Select(g => w[i] * Values(g)[i]).ToList();
+            result[i] = square ? products.Average(p => p * p) : absoluteFirst ? products.Average(Math.Abs) : Math.Abs(products.Average());
+        }
+        return tensor(result).to(weight.dtype).reshape(weight.shape);
+    }
+
+    private static Tensor ChannelScoresByLoops(IReadOnlyList<(Tensor Activation, Tensor Gradient)> captured, bool normalise = true, bool absoluteFirst = false)
+    {
+        var channels = (int)captured[0].Activation.shape[1];
+        var sums = new double[channels];
+        long examples = 0;
+        foreach (var (activation, gradient) in captured)
+        {
+            var (a, g, n) = (Values(activation), Values(gradient), (int)activation.shape[0]);
+            var positions = a.Length / (n * channels);
+            for (var e = 0; e < n; e++)
+                for (var c = 0; c < channels; c++)
+                {
+                    var terms = Enumerable.Range(0, positions).Select(p => a[(e * channels + c) * positions + p] * g[(e * channels + c) * positions + p]).ToList();
+                    sums[c] += absoluteFirst ? terms.Average(Math.Abs) : Math.Abs(terms.Average());
+                }
+            examples += n;
+        }
+        var scores = sums.Select(s => s / examples).ToArray();
+        var norm = normalise ? Math.Sqrt(scores.Sum(s => s * s)) : 1;
+        return tensor(scores.Select(s => s / norm).ToArray()).to(float32);
+    }
+
+    [Fact]
+    public void Check_5_1_judges_the_Taylor_importance_of_weights_against_loops()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson05.CheckTaylorScores((g, w) => TaylorByLoops(g, w)).Passed);
+        AssertStubFails(Lesson05.CheckTaylorScores((_, _) => throw new NotImplementedException()));
+        AssertFails(Lesson05.CheckTaylorScores((g, w) => TaylorByLoops(g, w, absoluteFirst: false)), "the mean over batches of |w·g|");   // |w·mean g|
+        AssertFails(Lesson05.CheckTaylorScores((g, w) => TaylorByLoops(g, w, square: true)), "the mean over batches of |w·g|");
+        AssertFails(Lesson05.CheckTaylorScores((g, w) => g[0].mul(w).abs()), "the mean over batches of |w·g|");                             // the first batch only
+        AssertFails(Lesson05.CheckTaylorScores((g, w) => TaylorByLoops(g, w).to(float64)), "dtype");
+        AssertFails(Lesson05.CheckTaylorScores((g, w) => { var r = TaylorByLoops(g, w); g[0].zero_(); return r; }), "changed its input");
+    }
+
+    [Fact]
+    public void Check_5_2_judges_Molchanovs_channel_scores_against_loops()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson05.CheckChannelScores(c => ChannelScoresByLoops(c)).Passed);
+        AssertStubFails(Lesson05.CheckChannelScores(_ => throw new NotImplementedException()));
+        AssertFails(Lesson05.CheckChannelScores(c => ChannelScoresByLoops(c, normalise: false)), "expected");
+        AssertFails(Lesson05.CheckChannelScores(c => ChannelScoresByLoops(c, absoluteFirst: true)), "expected");   // |a·g| before the mean over positions
+        AssertFails(Lesson05.CheckChannelScores(c => ChannelScoresByLoops(c.Take(1).ToList())), "expected");      // the first batch only
+        AssertFails(Lesson05.CheckChannelScores(c => ChannelScoresByLoops(c).to(float64)), "dtype");
+    }
 }
