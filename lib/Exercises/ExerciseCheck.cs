@@ -132,6 +132,17 @@ public static class ExerciseCheck
         return answer;
     }
 
+    /// <summary>A tensor's values as a float64 array (any dtype), for checks that compare with plain loops.</summary>
+    public static double[] Values(Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().to(float64).contiguous().data<double>().ToArray();
+    }
+
+    /// <summary>A number for messages: six significant digits, invariant culture.</summary>
+    public static string Text(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A short text of a tensor's values for messages: all of them when few, else the count of zeros.</summary>
     public static string Describe(Tensor values)
     {

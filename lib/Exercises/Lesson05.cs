@@ -1,4 +1,3 @@
-using System.Globalization;
 using static TorchSharp.torch;
 
 namespace PruningLab.Exercises;
@@ -23,14 +22,14 @@ public static class Lesson05
                     var inputs = gradients.Select((g, i) => ($"gradients[{i}]", g)).Append(("weight", weight)).ToList();
                     var scores = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, inputs, () => taylorScores(gradients, weight)));
                     scores = ExerciseCheck.Shaped(name, "the scores", scores, weight.shape, weight.dtype);
-                    var w = Values(weight);
+                    var w = ExerciseCheck.Values(weight);
                     var expected = new double[w.Length];
-                    foreach (var g in gradients.Select(Values))
+                    foreach (var g in gradients.Select(ExerciseCheck.Values))
                         for (var i = 0; i < w.Length; i++) expected[i] += Math.Abs(w[i] * g[i]) / gradients.Count;
-                    var got = Values(scores);
+                    var got = ExerciseCheck.Values(scores);
                     for (var i = 0; i < w.Length; i++)
                         if (Math.Abs(got[i] - expected[i]) > 1e-5 * Math.Max(1e-3, expected[i]))
-                            return (false, $"case '{name}': weight {i} scores {Text(got[i])}; the mean over batches of |w·g| is {Text(expected[i])}.");
+                            return (false, $"case '{name}': weight {i} scores {ExerciseCheck.Text(got[i])}; the mean over batches of |w·g| is {ExerciseCheck.Text(expected[i])}.");
                 }
                 return (true, $"{WeightCases().Count()} cases match: one and several batches, gradients that change sign between batches.");
             });
@@ -53,10 +52,10 @@ public static class Lesson05
                     var scores = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, inputs, () => channelScores(captured)));
                     scores = ExerciseCheck.Shaped(name, "the scores", scores, [channels], float32);
                     var expected = Expected(captured, (int)channels);
-                    var got = Values(scores);
+                    var got = ExerciseCheck.Values(scores);
                     for (var c = 0; c < channels; c++)
                         if (Math.Abs(got[c] - expected[c]) > 1e-5)
-                            return (false, $"case '{name}': channel {c} scores {Text(got[c])}; expected {Text(expected[c])}.");
+                            return (false, $"case '{name}': channel {c} scores {ExerciseCheck.Text(got[c])}; expected {ExerciseCheck.Text(expected[c])}.");
                 }
                 return (true, $"{ChannelCases().Count()} cases match: linear and convolution outputs, batches of different sizes, signs that cancel across positions.");
             });
@@ -69,7 +68,7 @@ public static class Lesson05
         long examples = 0;
         foreach (var (activation, gradient) in captured)
         {
-            var (a, g) = (Values(activation), Values(gradient));
+            var (a, g) = (ExerciseCheck.Values(activation), ExerciseCheck.Values(gradient));
             var n = (int)activation.shape[0];
             var positions = a.Length / (n * channels);
             for (var e = 0; e < n; e++)
@@ -126,7 +125,4 @@ public static class Lesson05
         });
     }
 
-    private static double[] Values(Tensor t) => t.detach().to(float64).contiguous().data<double>().ToArray();
-
-    private static string Text(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }

@@ -26,11 +26,11 @@ public static class Lesson06
                         () => ExerciseCheck.Unchanged(name, [("w", w), ("hDiagonal", h)], () => obd(w, h, amount)), ReferenceUse.Damage, ReferenceUse.Pruning);
                     saliency = ExerciseCheck.Shaped(name, "the saliencies", saliency, w.shape, float64);
                     mask = ExerciseCheck.Shaped(name, "the mask", mask, w.shape, float32);
-                    var (ws, hs, s, m) = (Values(w), Values(h), Values(saliency), Values(mask));
+                    var (ws, hs, s, m) = (ExerciseCheck.Values(w), ExerciseCheck.Values(h), ExerciseCheck.Values(saliency), ExerciseCheck.Values(mask));
                     var expected = ws.Select((v, i) => 0.5 * hs[i] * v * v).ToArray();
                     for (var i = 0; i < ws.Length; i++)
                         if (Math.Abs(s[i] - expected[i]) > 1e-9 * Math.Max(1, Math.Abs(expected[i])))
-                            return (false, $"case '{name}': weight {i} has saliency {Text(s[i])}; ½·h·w² is {Text(expected[i])}.");
+                            return (false, $"case '{name}': weight {i} has saliency {ExerciseCheck.Text(s[i])}; ½·h·w² is {ExerciseCheck.Text(expected[i])}.");
                     if (m.Any(v => v != 0 && v != 1)) return (false, $"case '{name}': a mask holds only 0 (pruned) and 1 (kept).");
                     var prune = (int)Math.Round(amount * ws.Length, MidpointRounding.ToEven);
                     var pruned = Enumerable.Range(0, ws.Length).Where(i => m[i] == 0).ToList();
@@ -106,7 +106,4 @@ public static class Lesson06
         yield return ("a symmetric 3×3 H, 1 sample", () => tensor(new double[] { 1, 2, 0, 2, 1, 3, 0, 3, 1 }).reshape(3, 3), 1);
     }
 
-    private static double[] Values(Tensor t) => t.detach().to(float64).contiguous().data<double>().ToArray();
-
-    private static string Text(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using static TorchSharp.torch;
 
 namespace PruningLab.Exercises;
@@ -26,23 +25,23 @@ public static class Lesson07
                     var n = (int)w.shape[0];
                     var (q, saliency, updated) = ExerciseCheck.Learner(name,
                         () => ExerciseCheck.Unchanged(name, [("w", w), ("hInverse", inverse)], () => obsStep(w, inverse)), ReferenceUse.Surgeon);
-                    var (ws, h) = (Values(w), Values(inverse));
+                    var (ws, h) = (ExerciseCheck.Values(w), ExerciseCheck.Values(inverse));
                     var saliencies = Enumerable.Range(0, n).Select(i => ws[i] * ws[i] / (2 * h[i * n + i])).ToArray();
                     var best = Array.IndexOf(saliencies, saliencies.Min());
                     if (q != best)
-                        return (false, $"case '{name}': you removed weight {q}; the lowest saliency w_q²/(2[H⁻¹]_qq) is weight {best}'s ({Text(saliencies[best])})" +
-                                       (q >= 0 && q < n ? $", not {q}'s ({Text(saliencies[q])})." : "."));
+                        return (false, $"case '{name}': you removed weight {q}; the lowest saliency w_q²/(2[H⁻¹]_qq) is weight {best}'s ({ExerciseCheck.Text(saliencies[best])})" +
+                                       (q >= 0 && q < n ? $", not {q}'s ({ExerciseCheck.Text(saliencies[q])})." : "."));
                     if (!Close(saliency, saliencies[best]))
-                        return (false, $"case '{name}': the saliency of weight {q} is {Text(saliencies[best])}; you returned {Text(saliency)}.");
+                        return (false, $"case '{name}': the saliency of weight {q} is {ExerciseCheck.Text(saliencies[best])}; you returned {ExerciseCheck.Text(saliency)}.");
                     updated = ExerciseCheck.Shaped(name, "the updated weights", updated, [n], float64);
-                    var after = Values(updated);
-                    if (after[q] != 0) return (false, $"case '{name}': weight {q} is {Text(after[q])} after its removal; set it to exactly 0.");
+                    var after = ExerciseCheck.Values(updated);
+                    if (after[q] != 0) return (false, $"case '{name}': weight {q} is {ExerciseCheck.Text(after[q])} after its removal; set it to exactly 0.");
                     for (var i = 0; i < n; i++)
                     {
                         if (i == q) continue;
                         var expected = ws[i] - ws[q] / h[q * n + q] * h[i * n + q];
                         if (!Close(after[i], expected))
-                            return (false, $"case '{name}': after removing weight {q}, weight {i} becomes {Text(after[i])}; expected w_i − (w_q/[H⁻¹]_qq)·[H⁻¹]_iq = {Text(expected)}.");
+                            return (false, $"case '{name}': after removing weight {q}, weight {i} becomes {ExerciseCheck.Text(after[i])}; expected w_i − (w_q/[H⁻¹]_qq)·[H⁻¹]_iq = {ExerciseCheck.Text(expected)}.");
                     }
                 }
                 return (true, $"{Cases().Count()} cases match: the weight chosen, its saliency and every updated weight.");
@@ -63,13 +62,13 @@ public static class Lesson07
                     {
                         var result = ExerciseCheck.Learner(name, () => ExerciseCheck.Unchanged(name, [("hInverse", inverse)], () => downdate(inverse, q)), ReferenceUse.Surgeon);
                         result = ExerciseCheck.Shaped(name, $"the inverse after removing {q}", result, [n, n], float64);
-                        var (h, got) = (Values(inverse), Values(result));
+                        var (h, got) = (ExerciseCheck.Values(inverse), ExerciseCheck.Values(result));
                         for (var i = 0; i < n; i++)
                             for (var j = 0; j < n; j++)
                             {
                                 var expected = h[i * n + j] - h[i * n + q] * h[q * n + j] / h[q * n + q];
                                 if (!Close(got[i * n + j], expected))
-                                    return (false, $"case '{name}', removing {q}: entry ({i}, {j}) is {Text(got[i * n + j])}; expected {Text(expected)}.");
+                                    return (false, $"case '{name}', removing {q}: entry ({i}, {j}) is {ExerciseCheck.Text(got[i * n + j])}; expected {ExerciseCheck.Text(expected)}.");
                             }
                         // The identity behind it: what is left is the inverse of H without row and column q.
                         var keep = tensor(Enumerable.Range(0, (int)n).Where(i => i != q).Select(i => (long)i).ToArray());
@@ -121,9 +120,6 @@ public static class Lesson07
         return (randn(n, dtype: float64, generator: g), linalg.inv(h));
     }
 
-    private static double[] Values(Tensor t) => t.detach().to(float64).contiguous().data<double>().ToArray();
-
     private static bool Close(double got, double expected) => Math.Abs(got - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected));
 
-    private static string Text(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }

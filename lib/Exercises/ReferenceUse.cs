@@ -28,6 +28,12 @@ public static class ReferenceUse
     public const string Damage = "the library's Optimal Brain Damage (OptimalBrainDamage)";
     /// <summary>OBS saliencies, updates and downdates: <c>OptimalBrainSurgeon</c>.</summary>
     public const string Surgeon = "the library's Optimal Brain Surgeon (OptimalBrainSurgeon)";
+    /// <summary>Linear quantization: <c>LinearQuantization</c>.</summary>
+    public const string Quantize = "the library's linear quantization (LinearQuantization)";
+    /// <summary>k-means weight sharing: <c>WeightSharing</c>.</summary>
+    public const string Sharing = "the library's k-means weight sharing (WeightSharing)";
+    /// <summary>Huffman code lengths: <c>Huffman</c>.</summary>
+    public const string Huffman = "the library's Huffman coding (Huffman)";
 
     [ThreadStatic] private static HashSet<string>? noted;
 

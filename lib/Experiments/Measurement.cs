@@ -12,7 +12,10 @@ namespace PruningLab.Experiments;
 /// <param name="Validation">Accuracy on the validation split (0…1): what choices are made on.</param>
 /// <param name="Test">Accuracy on the test split (0…1): what is reported.</param>
 /// <param name="Epochs">Training epochs spent by the method on top of its starting point.</param>
-public sealed record Measurement(string Method, double Setting, int Seed, double Sparsity, double Validation, double Test, double Epochs)
+/// <param name="Bits">The stored model's size in bits, every layer in its smallest format, where the study counts it (lesson 08).</param>
+/// <param name="HuffmanBits">The same with Huffman coding of values and indices, tables included.</param>
+public sealed record Measurement(string Method, double Setting, int Seed, double Sparsity, double Validation, double Test, double Epochs,
+    long? Bits = null, long? HuffmanBits = null)
 {
     /// <summary>Measures <paramref name="model"/>: its accuracy on the validation and on the test split.</summary>
     public static Measurement Of(string method, double setting, int seed, nn.Module<Tensor, Tensor> model, double sparsity,

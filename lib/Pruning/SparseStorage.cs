@@ -16,6 +16,7 @@ public sealed record StorageSize(long Bits, long Entries, long Fillers = 0)
 /// <summary>
 /// How many bits a weight tensor takes in the storage formats of lesson 01: dense, CSR, bitmask, and the relative
 /// indices with filler zeros of Deep Compression (Han, Mao &amp; Dally, 2016). Values are fp32 unless said otherwise.
+/// Lesson 08's <see cref="Compression.CompressedSize"/> counts quantized codes, codebooks and Huffman coding too.
 /// </summary>
 public static class SparseStorage
 {
@@ -52,14 +53,8 @@ public static class SparseStorage
         long[] positions;
         using (var scope = NewDisposeScope())
             positions = weight.detach().flatten().nonzero().flatten().cpu().data<long>().ToArray();
-        long span = 1L << indexBits, previous = -1, fillers = 0;
-        foreach (var position in positions)
-        {
-            // Gaps larger than the span need (gap − 1) / span fillers: each moves `previous` one span on.
-            fillers += (position - previous - 1) / span;
-            previous = position;
-        }
-        var entries = positions.Length + fillers;
+        var encoded = Compression.RelativeIndices.Encode(positions, indexBits);
+        long entries = encoded.Count, fillers = encoded.LongCount(e => e.Filler);
         return new StorageSize(entries * (indexBits + valueBits), entries, fillers);
     }
 }

@@ -144,6 +144,19 @@ public class PlotsTests
     }
 
     [Fact]
+    public void TableHeatmap_names_rows_and_columns_and_writes_each_value()
+    {
+        var chart = Plots.TableHeatmap(new[,] { { 89.5, 88.0 }, { 85.25, double.NaN } }, ["0 %", "90 %"], ["8 bits", "2 bits"],
+            "Accuracy", "bits", "sparsity");
+        var trace = Assert.Single(ChartJson.Traces(chart));
+        Assert.Equal("[[89.5,88.0],[85.25,null]]", trace.GetProperty("z").GetRawText());
+        Assert.Equal("[\"8 bits\",\"2 bits\"]", trace.GetProperty("x").GetRawText());
+        Assert.Equal("[\"0 %\",\"90 %\"]", trace.GetProperty("y").GetRawText());
+        Assert.Equal("%{z:.1f}", trace.GetProperty("texttemplate").GetString());
+        Assert.Throws<ArgumentException>(() => Plots.TableHeatmap(new double[2, 2], ["a"], ["b", "c"], "t", "x", "y"));
+    }
+
+    [Fact]
     public void MaskGallery_stacks_masks_with_gaps_and_names_each_on_the_y_axis()
     {
         using var a = TorchSharp.torch.tensor(new float[] { 1, 0, 0, 1 }).reshape(2, 2, 1, 1);   // [out 2, in 2, 1, 1]

@@ -6,7 +6,7 @@ using PruningLab.Training;
 namespace PruningLab.CourseTool;
 
 /// <summary>
-/// <c>./course experiments [01|02|03|04|07] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
+/// <c>./course experiments [01|02|03|04|07|08] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
 /// results with their provenance under <c>experiments/</c>, for the lessons to show (each recomputes one seed live and
 /// compares it with the stored one).
 /// </summary>
@@ -39,6 +39,11 @@ internal static class Experiments
             "(empirical Fisher and Hutchinson diagonals) and by layer-wise Optimal Brain Surgeon, one threshold across layers or the same share of " +
             "every layer, one-shot and after the same one-epoch fine-tune.",
             (data, seed, onRow) => SaliencyStudy.RunSeed(data, seed, onRow), SaliencyStudy.Settings),
+        ["08"] = new("lesson08",
+            "Lesson 08: LeNet-300-100 on Fashion-MNIST pruned (lesson 02's one-shot + fine-tune) and quantized — linear per tensor and per channel, " +
+            "k-means with and without centroid fine-tuning — at 8 to 2 bits, every model's bits counted; prune → quantize vs quantize → prune; " +
+            "data-free magnitude vs layer-wise OBS by calibration images; the Deep Compression pipeline (gradual pruning, k-means, Huffman).",
+            (data, seed, onRow) => QuantizationStudy.RunSeed(data, seed, onRow), QuantizationStudy.Settings),
     };
 
     public static int Run(string[] args)
@@ -67,7 +72,7 @@ internal static class Experiments
         {
             Console.Error.WriteLine($"{study.Name}, seed {seed} (the base model is trained once and cached) …");
             rows.AddRange(study.Run(data, seed, m =>
-                Console.Error.WriteLine($"  seed {m.Seed} {m.Method,-36} {m.Setting,8} → validation {m.Validation:P2}, test {m.Test:P2}, sparsity {m.Sparsity:P2}  [{clock.Elapsed:hh\\:mm\\:ss}]")));
+                Console.Error.WriteLine($"  seed {m.Seed} {m.Method,-36} {m.Setting,8} → validation {m.Validation:P2}, test {m.Test:P2}, sparsity {m.Sparsity:P2}{(m.Bits is { } bits ? $", {bits:N0} bits" : "")}  [{clock.Elapsed:hh\\:mm\\:ss}]")));
         }
         var results = new ExperimentResults(study.Name, study.Description,
             new Provenance($"./course experiments {key} --seeds {string.Join(",", seeds)}", seeds, study.Settings(), Versions(),

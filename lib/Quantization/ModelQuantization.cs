@@ -1,0 +1,41 @@
+using PruningLab.Pruning;
+using static TorchSharp.torch;
+
+namespace PruningLab.Quantization;
+
+/// <summary>Quantizes every prunable weight of a model (linear and convolution weights; biases stay fp32).</summary>
+public static class ModelQuantization
+{
+    /// <summary>
+    /// Replaces each prunable weight by <paramref name="quantize"/>'s values and returns the quantized weights by
+    /// parameter name (the caller owns and disposes them). Zeros stay zero, so the masks of a pruned model still hold.
+    /// </summary>
+    /// <exception cref="ArgumentException">A quantizer that changed a weight's shape or revived a zero.</exception>
+    public static Dictionary<string, QuantizedWeight> Apply(nn.Module model, Func<string, Tensor, QuantizedWeight> quantize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(quantize);
+        var result = new Dictionary<string, QuantizedWeight>();
+        using var noGrad = no_grad();
+        foreach (var (name, weight) in MagnitudePruning.PrunableWeights(model))
+        {
+            var q = quantize(name, weight);
+            using var scope = NewDisposeScope();
+            if (!q.Values.shape.SequenceEqual(weight.shape))
+                throw new ArgumentException($"The quantizer returned [{string.Join(",", q.Values.shape)}] for '{name}' [{string.Join(",", weight.shape)}].");
+            var revived = weight.eq(0).logical_and(q.Values.ne(0)).sum().item<long>();
+            if (revived > 0) throw new ArgumentException($"The quantizer gave {revived} zero weights of '{name}' a value; quantization must never revive a pruned weight.");
+            weight.copy_(q.Values.to(weight.dtype).to(weight.device));
+            result[name] = q;
+        }
+        return result;
+    }
+
+    /// <summary>Linear quantization of every prunable weight (<see cref="LinearQuantization.Quantize"/>).</summary>
+    public static Dictionary<string, QuantizedWeight> Linear(nn.Module model, int bits, bool perChannel = false) =>
+        Apply(model, (_, w) => LinearQuantization.Quantize(w, bits, perChannel));
+
+    /// <summary>k-means weight sharing of every prunable weight with 2^bits − 1 centroids, so a code with zero fits in <paramref name="bits"/> bits.</summary>
+    public static Dictionary<string, QuantizedWeight> KMeans(nn.Module model, int bits) =>
+        Apply(model, (_, w) => WeightSharing.Cluster(w, (1 << bits) - 1));
+}
