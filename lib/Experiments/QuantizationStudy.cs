@@ -53,10 +53,10 @@ public static class QuantizationStudy
     public static IReadOnlyList<int> BitWidths { get; } = [8, 5, 4, 3, 2];
     /// <summary>The schemes of the grid.</summary>
     public static IReadOnlyList<string> Schemes { get; } = [LinearTensor, LinearChannel, KMeans, KMeansTuned];
-    /// <summary>Rates tried for centroid fine-tuning (the step is the rate times the summed gradient of a cluster).</summary>
-    public static IReadOnlyList<double> CentroidRates { get; } = [1e-4, 5e-4, 2e-3];
-    /// <summary>The runs the centroid rate is chosen on, per seed: (sparsity, bits).</summary>
-    public static IReadOnlyList<(double Sparsity, int Bits)> RateSweep { get; } = [(0.9, 4), (0.9, 2), (0.95, 4), (0.95, 2)];
+    /// <summary>Adam's rates tried for centroid fine-tuning.</summary>
+    public static IReadOnlyList<double> CentroidRates { get; } = [1e-4, 3e-4, 1e-3];
+    /// <summary>The runs the centroid rate is chosen on, per seed: (sparsity, bits), dense and sparse, so that one rate suits clusters of every size.</summary>
+    public static IReadOnlyList<(double Sparsity, int Bits)> RateSweep { get; } = [(0, 4), (0.9, 4), (0.9, 2), (0.95, 2)];
     /// <summary>Where the order question is asked: (sparsity, bits).</summary>
     public static IReadOnlyList<(double Sparsity, int Bits)> OrderCases { get; } = [(0.9, 4), (0.9, 2), (0.95, 4), (0.95, 2)];
     /// <summary>Calibration images tried for layer-wise OBS at <see cref="DataFreeSparsity"/>.</summary>
@@ -76,6 +76,9 @@ public static class QuantizationStudy
     /// <summary>The method name of a pipeline row: <paramref name="scheme"/> after gradual pruning to <paramref name="sparsity"/>.</summary>
     public static string Pipeline(string scheme, double sparsity) => Invariant($"pipeline: gradual to {sparsity:R}, {scheme}");
 
+    /// <summary>The method name of an order-question row (<see cref="PruneThenQuantize"/> … <see cref="QuantizeThenPruneTrained"/>) at <paramref name="sparsity"/>; the setting is the bits.</summary>
+    public static string OrderMethod(string order, double sparsity) => Invariant($"{order} to {sparsity:R}");
+
     /// <summary>The rate-sweep rows of (<paramref name="sparsity"/>, <paramref name="bits"/>); the setting is the rate.</summary>
     public static string RateSweepName(double sparsity, int bits) => Invariant($"centroid rate sweep: {bits} bits, pruned to {sparsity:R}");
 
@@ -87,8 +90,15 @@ public static class QuantizationStudy
     public static TrainedRun PipelinePruned(PretrainedModel dense, CourseData data, double sparsity, int seed, bool cache = true) =>
         RetrainingStudy.RunGradual(dense, data, sparsity, RetrainingStudy.FineTune(seed, epochs: PipelineEpochs), cache: cache);
 
-    /// <summary>The centroid fine-tune: lesson 02's recipe (SGD, momentum 0.9, cosine) at <paramref name="rate"/> for <paramref name="epochs"/> epochs.</summary>
-    public static TrainingOptions CentroidFineTune(int seed, double rate, int epochs = 1) => RetrainingStudy.FineTune(seed, epochs, rate);
+    /// <summary>
+    /// The centroid fine-tune: lesson 02's recipe (batch 128, cosine decay, the seed's shuffling) with Adam at
+    /// <paramref name="rate"/>. A centroid's gradient is the sum over its cluster, so its size grows with the cluster:
+    /// with SGD the right rate for a dense layer (thousands of weights per centroid) makes a sparse one crawl, and the
+    /// rate chosen on sparse layers made dense ones diverge. Adam divides each step by the gradient's running scale,
+    /// so one rate suits every cluster size; all weights of a cluster see the same gradients and still move together.
+    /// </summary>
+    public static TrainingOptions CentroidFineTune(int seed, double rate, int epochs = 1) =>
+        RetrainingStudy.FineTune(seed, epochs, rate) with { Optimizer = OptimizerSettings.Adam(rate) };
 
     /// <summary>Quantizes a copy of <paramref name="model"/> by <paramref name="scheme"/> (fine-tuning centroids at <paramref name="rate"/> for <see cref="KMeansTuned"/>) and measures it.</summary>
     public static Measurement Quantize(string method, string scheme, int bits, nn.Module<Tensor, Tensor> model, CourseData data, int seed,
@@ -208,10 +218,10 @@ public static class QuantizationStudy
         var sweep = new List<Measurement>();
         foreach (var (s, bits) in RateSweep)
         {
-            using var pruned = PrunedBase(dense, data, s, seed, cache);
+            using var pruned = s == 0 ? null : PrunedBase(dense, data, s, seed, cache);
             foreach (var r in CentroidRates)
             {
-                var row = Quantize(RateSweepName(s, bits), KMeansTuned, bits, pruned.Model, data, seed, r) with { Setting = r };
+                var row = Quantize(RateSweepName(s, bits), KMeansTuned, bits, pruned?.Model ?? dense.Model, data, seed, r) with { Setting = r };
                 sweep.Add(row);
                 onRow?.Invoke(row);
             }
@@ -227,15 +237,15 @@ public static class QuantizationStudy
         using (var copy = ModelZoo.Copy(dense.Model))
         {
             using (var masks = ModelMasks.For(copy)) { masks.Prune(Scope.Global(sparsity)); masks.Remove(); }
-            yield return Quantize(Invariant($"{PruneThenQuantize} to {sparsity:R}"), KMeans, bits, copy, data, seed);
+            yield return Quantize(OrderMethod(PruneThenQuantize, sparsity), KMeans, bits, copy, data, seed);
         }
-        yield return Quantize(Invariant($"{QuantizeThenPrune} to {sparsity:R}"), KMeans, bits, dense.Model, data, seed,
+        yield return Quantize(OrderMethod(QuantizeThenPrune, sparsity), KMeans, bits, dense.Model, data, seed,
             also: (model, shared) => PruneShared(model, shared, sparsity));
         // Five epochs each: 4 of fine-tuning then 1 of centroids, or 1 of centroids then 4 of centroids with the zeros held.
         using (var pruned = PrunedBase(dense, data, sparsity, seed, cache))
-            yield return Quantize(Invariant($"{PruneThenQuantizeTrained} to {sparsity:R}"), KMeansTuned, bits, pruned.Model, data, seed, rate) with
+            yield return Quantize(OrderMethod(PruneThenQuantizeTrained, sparsity), KMeansTuned, bits, pruned.Model, data, seed, rate) with
                 { Epochs = RetrainingStudy.FineTuneEpochs + 1 };
-        yield return Quantize(Invariant($"{QuantizeThenPruneTrained} to {sparsity:R}"), KMeansTuned, bits, dense.Model, data, seed, rate,
+        yield return Quantize(OrderMethod(QuantizeThenPruneTrained, sparsity), KMeansTuned, bits, dense.Model, data, seed, rate,
             also: (model, shared) => TuneCentroids(model, PruneShared(model, shared, sparsity), data, CentroidFineTune(seed, rate, RetrainingStudy.FineTuneEpochs))) with
             { Epochs = RetrainingStudy.FineTuneEpochs + 1 };
     }
@@ -269,13 +279,68 @@ public static class QuantizationStudy
         return data.Train.Batches(size, shuffle: false).Take((images + size - 1) / size);
     }
 
+    /// <summary>The centroid rate that <paramref name="seed"/>'s sweep chose, from stored results.</summary>
+    public static double ChosenRateOf(ExperimentResults results, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return results.Of(ChosenRate).FirstOrDefault(m => m.Seed == seed)?.Setting
+               ?? throw new KeyNotFoundException($"'{results.Name}' has no chosen centroid rate for seed {seed}.");
+    }
+
+    /// <summary>How many times smaller than <paramref name="denseBits"/> a stored configuration is, mean over seeds (Huffman-coded or fixed-width).</summary>
+    public static double Ratio(ExperimentResults results, string method, double setting, long denseBits, bool huffman)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return denseBits / results.Spread(method, setting, m => (huffman ? m.HuffmanBits : m.Bits)
+            ?? throw new InvalidOperationException($"'{method}' at {setting} has no bits stored.")).Mean;
+    }
+
+    /// <summary>One configuration of the pipeline: its method name, sparsity, scheme and bits.</summary>
+    public sealed record PipelineChoice(string Method, double Sparsity, string Scheme, int Bits);
+
+    /// <summary>Every configuration of the pipeline, in the order of the tables.</summary>
+    public static IReadOnlyList<PipelineChoice> PipelineConfigurations() =>
+        [.. from s in PipelineSparsities from scheme in new[] { KMeans, KMeansTuned } from bits in PipelineBits
+            select new PipelineChoice(Pipeline(scheme, s), s, scheme, bits)];
+
+    /// <summary>
+    /// The smallest pipeline configuration (fixed-width or Huffman-coded bits) whose mean validation accuracy is within
+    /// <paramref name="points"/> points of the dense network's: the choice is made on validation, the test set only reports.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No configuration is close enough.</exception>
+    public static PipelineChoice ChoosePipeline(ExperimentResults results, long denseBits, bool huffman, double points = 1)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var dense = results.Spread(RetrainingStudy.Dense, 0, m => m.Validation).Mean;
+        return PipelineConfigurations()
+            .Where(c => results.Spread(c.Method, c.Bits, m => m.Validation).Mean >= dense - points / 100)
+            .OrderByDescending(c => Ratio(results, c.Method, c.Bits, denseBits, huffman))
+            .FirstOrDefault() ?? throw new InvalidOperationException($"No pipeline configuration is within {points} point(s) of dense validation accuracy.");
+    }
+
+    /// <summary>
+    /// A table for a heat-map: rows <see cref="Sparsities"/>, columns fp32 then <see cref="BitWidths"/>, each cell the
+    /// mean over seeds of <paramref name="value"/> for <paramref name="scheme"/> (the fp32 column: the pruned base).
+    /// </summary>
+    public static double[,] Grid(ExperimentResults results, string scheme, Func<Measurement, double> value)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var grid = new double[Sparsities.Count, BitWidths.Count + 1];
+        for (var i = 0; i < Sparsities.Count; i++)
+        {
+            grid[i, 0] = results.Spread(Base, Sparsities[i], value).Mean;
+            for (var j = 0; j < BitWidths.Count; j++) grid[i, j + 1] = results.Spread(Method(scheme, Sparsities[i]), BitWidths[j], value).Mean;
+        }
+        return grid;
+    }
+
     /// <summary>The settings of the study, for provenance.</summary>
     public static Dictionary<string, string> Settings() => new()
     {
         ["base recipe"] = PretrainedModels.BaseRecipe.Recipe() + " (seed = the run's seed)",
         ["pruned bases"] = $"global magnitude to {string.Join(", ", Sparsities.Where(s => s > 0))}, then lesson 02's fine-tune {RetrainingStudy.FineTune(0).Recipe()} (seed = 1 + 100 × the run's seed); 0 is the dense model",
         ["quantization"] = $"{string.Join("; ", Schemes)} at {string.Join(", ", BitWidths)} bits of every prunable weight (biases stay fp32); linear: symmetric, 2^(b−1) − 1 levels each side of 0; k-means: 2^b − 1 centroids over the non-zeros, linear initialisation, Lloyd to convergence (≤ 100 iterations), code 0 for zero",
-        ["centroid fine-tune"] = $"one epoch of SGD (momentum 0.9, cosine, batch 128) in which every weight's gradient is the sum over its cluster; the rate chosen per seed on validation from {string.Join(", ", CentroidRates)} by the mean over {string.Join(", ", RateSweep.Select(r => Invariant($"{r.Bits} bits at {r.Sparsity:R}")))}",
+        ["centroid fine-tune"] = $"one epoch of Adam (cosine, batch 128) in which every weight's gradient is the sum over its cluster; the rate chosen per seed on validation from {string.Join(", ", CentroidRates)} by the mean over {string.Join(", ", RateSweep.Select(r => Invariant($"{r.Bits} bits at {r.Sparsity:R}")))}",
         ["bits"] = "every prunable weight in the smallest of: dense codes, bitmask, relative indices of 1…16 bits with filler zeros; codes of ⌈log2 levels⌉ bits, or fp32; scales and codebooks fp32; biases fp32; Huffman: values and gaps Huffman-coded, 8 bits per symbol of each code table",
         ["order"] = $"at {string.Join(", ", OrderCases.Select(o => Invariant($"{o.Sparsity:R} with {o.Bits} bits")))}: one-shot (prune then k-means, or k-means then prune by the shared magnitudes), and at 5 epochs each (prune, 4 epochs fine-tune, k-means, 1 epoch centroids; or k-means, 1 epoch centroids, prune, 4 epochs centroids)",
         ["data-free"] = $"one-shot, {DataFreeSparsity:P0} of every layer: magnitude vs LayerwiseObs.PruneModel calibrated on the first {string.Join(", ", CalibrationSizes)} unshuffled training images",

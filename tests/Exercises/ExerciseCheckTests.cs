@@ -423,6 +423,94 @@ public class ExerciseCheckTests
         AssertFails(Lesson07.CheckDowndate(PruningLab.SecondOrder.OptimalBrainSurgeon.Downdate), "the answer itself");
     }
 
+    [Fact]
+    public void Check_8_1_judges_codes_and_values_of_linear_quantization()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson08.CheckQuantizeLinear((w, b) => LinearByTensors(w, b)).Passed);
+        AssertStubFails(Lesson08.CheckQuantizeLinear((_, _) => throw new NotImplementedException()));
+        AssertFails(Lesson08.CheckQuantizeLinear((w, b) => LinearByTensors(w, b, levels: (1 << b) - 1)), "should get code");   // unsigned range
+        AssertFails(Lesson08.CheckQuantizeLinear((w, b) => LinearByTensors(w, b, round: false)), "should get code");           // truncated
+        AssertFails(Lesson08.CheckQuantizeLinear((w, b) => { var r = LinearByTensors(w, b); return (r.Codes, r.Codes.to(float32)); }), "its value is");
+        AssertFails(Lesson08.CheckQuantizeLinear((w, b) => { var r = LinearByTensors(w, b); return (r.Codes.to(float32), r.Values); }), "dtype");
+        AssertFails(Lesson08.CheckQuantizeLinear((w, b) =>
+        {
+            using var q = PruningLab.Quantization.LinearQuantization.Quantize(w, b);
+            return (q.Codes.clone(), q.Values.clone());
+        }), "the answer itself");
+    }
+
+    [Fact]
+    public void Check_8_2_judges_assignment_update_and_empty_clusters()
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(Lesson08.CheckKMeansStep((w, c) => KMeansByTensors(w, c)).Passed);
+        AssertStubFails(Lesson08.CheckKMeansStep((_, _) => throw new NotImplementedException()));
+        AssertFails(Lesson08.CheckKMeansStep((w, c) => KMeansByTensors(w, c, clusterZeros: true)), "is 0, so its code is 0");
+        AssertFails(Lesson08.CheckKMeansStep((w, c) => { var r = KMeansByTensors(w, c); return (r.Codes - w.ne(0).to(int64), r.Centroids); }), "you gave code");
+        AssertFails(Lesson08.CheckKMeansStep((w, c) => KMeansByTensors(w, c, keepEmpty: false)), "no weight chose it");
+        AssertFails(Lesson08.CheckKMeansStep((w, c) => { var r = KMeansByTensors(w, c); return (r.Codes, c.clone()); }), "should move to");
+        AssertFails(Lesson08.CheckKMeansStep((w, c) =>
+        {
+            using var q = PruningLab.Quantization.WeightSharing.Cluster(w, (int)c.shape[0], maxIterations: 1);
+            return (q.Codes.clone(), c.clone());
+        }), "the answer itself");
+    }
+
+    [Fact]
+    public void Check_8_3_judges_the_Huffman_size_by_merged_weights()
+    {
+        Assert.True(Lesson08.CheckHuffmanBits(HuffmanByQueue).Passed);
+        AssertStubFails(Lesson08.CheckHuffmanBits(_ => throw new NotImplementedException()));
+        AssertFails(Lesson08.CheckHuffmanBits(counts =>
+        {
+            var used = counts.Count(c => c > 0);
+            return counts.Sum() * (long)Math.Ceiling(Math.Log2(Math.Max(used, 2)));                                         // fixed-width codes
+        }), "takes");
+        AssertFails(Lesson08.CheckHuffmanBits(counts => counts.Count(c => c > 0) == 1 ? 0 : HuffmanByQueue(counts)), "one symbol only");
+        AssertFails(Lesson08.CheckHuffmanBits(counts => { Array.Sort(counts); return HuffmanByQueue(counts); }), "changed the counts");
+        AssertFails(Lesson08.CheckHuffmanBits(PruningLab.Compression.Huffman.StreamBits), "the answer itself");
+    }
+
+    // --- 8.1–8.3: the notebook's way, with tensor operations and a queue of subtrees.
+    private static (Tensor Codes, Tensor Values) LinearByTensors(Tensor w, int bits, int? levels = null, bool round = true)
+    {
+        var qmax = levels ?? (1 << (bits - 1)) - 1;
+        var scale = w.abs().max() / qmax;
+        var scaled = w / scale;
+        var q = (round ? scaled.round() : scaled.trunc()).clamp(-qmax, qmax);
+        return (q.to(int64), q * scale);
+    }
+
+    private static (Tensor Codes, Tensor Centroids) KMeansByTensors(Tensor w, Tensor c, bool clusterZeros = false, bool keepEmpty = true)
+    {
+        var flat = w.flatten();
+        var nearest = (flat.unsqueeze(1) - c.unsqueeze(0)).abs().argmin(1);
+        var keep = clusterZeros ? ones_like(flat, dtype: ScalarType.Bool) : flat.ne(0);
+        var codes = where(keep, nearest + 1, zeros_like(nearest));
+        var k = c.shape[0];
+        var sums = zeros(k + 1).index_add_(0, codes, flat, 1);
+        var counts = bincount(codes, minlength: k + 1).to(float32);
+        var means = (sums / counts).narrow(0, 1, k);
+        var hasWeights = counts.narrow(0, 1, k).gt(0);
+        return (codes.reshape(w.shape), keepEmpty ? where(hasWeights, means, c) : means);
+    }
+
+    private static long HuffmanByQueue(long[] counts)
+    {
+        var used = counts.Where(c => c > 0).ToList();
+        if (used.Count == 1) return used[0];
+        var queue = new PriorityQueue<long, long>(used.Select(c => (c, c)));
+        long bits = 0;
+        while (queue.Count > 1)
+        {
+            var merged = queue.Dequeue() + queue.Dequeue();
+            bits += merged;
+            queue.Enqueue(merged, merged);
+        }
+        return bits;
+    }
+
     // --- 6.1 and 6.2: loops over plain arrays.
     private static (Tensor Saliency, Tensor Mask) ObdByLoops(Tensor w, Tensor h, double amount, Func<double, double, double>? score = null)
     {
