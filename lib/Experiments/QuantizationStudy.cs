@@ -66,7 +66,7 @@ public static class QuantizationStudy
     /// <summary>Epochs of the pipeline's gradual pruning.</summary>
     public const int PipelineEpochs = 12;
     /// <summary>The pipeline's sparsities.</summary>
-    public static IReadOnlyList<double> PipelineSparsities { get; } = [0.9, 0.95, 0.97];
+    public static IReadOnlyList<double> PipelineSparsities { get; } = [0.9, 0.93, 0.95];
     /// <summary>The pipeline's bit widths.</summary>
     public static IReadOnlyList<int> PipelineBits { get; } = [5, 4];
 
