@@ -102,7 +102,7 @@ public static class QuantizationStudy
 
     /// <summary>Quantizes a copy of <paramref name="model"/> by <paramref name="scheme"/> (fine-tuning centroids at <paramref name="rate"/> for <see cref="KMeansTuned"/>) and measures it.</summary>
     public static Measurement Quantize(string method, string scheme, int bits, nn.Module<Tensor, Tensor> model, CourseData data, int seed,
-        double rate = 0, Func<nn.Module<Tensor, Tensor>, Dictionary<string, QuantizedWeight>, Dictionary<string, QuantizedWeight>>? also = null)
+        double rate = 0, Func<nn.Module<Tensor, Tensor>, QuantizedModel, QuantizedModel>? also = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var copy = ModelZoo.Copy(model);
@@ -115,25 +115,17 @@ public static class QuantizationStudy
             _ => throw new ArgumentException($"Unknown scheme '{scheme}'. Choose one of: {string.Join(", ", Schemes)}.", nameof(scheme)),
         };
         if (also is not null) quantized = also(copy, quantized);
-        try
-        {
-            return Measure(method, bits, seed, copy, quantized, data, scheme == KMeansTuned ? 1 : 0);
-        }
-        finally
-        {
-            foreach (var q in quantized.Values) q.Dispose();
-        }
+        using (quantized) return Measure(method, bits, seed, copy, quantized, data, scheme == KMeansTuned ? 1 : 0);
     }
 
     /// <summary>Fine-tunes the centroids of <paramref name="shared"/> in <paramref name="model"/> (zeros held) and returns the tuned codebooks; disposes <paramref name="shared"/>.</summary>
-    public static Dictionary<string, QuantizedWeight> TuneCentroids(nn.Module<Tensor, Tensor> model, Dictionary<string, QuantizedWeight> shared,
-        CourseData data, TrainingOptions recipe)
+    public static QuantizedModel TuneCentroids(nn.Module<Tensor, Tensor> model, QuantizedModel shared, CourseData data, TrainingOptions recipe)
     {
         ArgumentNullException.ThrowIfNull(shared);
         ArgumentNullException.ThrowIfNull(data);
         using (var hook = new CentroidFineTuning(model, shared))
         {
-            foreach (var q in shared.Values) q.Dispose();
+            shared.Dispose();
             Trainer.Fit(model, data.Train, data.Validation, recipe with { Hooks = [hook] });
             return hook.Result();
         }
@@ -157,19 +149,19 @@ public static class QuantizationStudy
     }
 
     /// <summary>k-means on the dense model, then pruning by the quantized magnitudes: the pruned weights' codes become 0.</summary>
-    public static Dictionary<string, QuantizedWeight> PruneShared(nn.Module<Tensor, Tensor> model, Dictionary<string, QuantizedWeight> shared, double sparsity)
+    public static QuantizedModel PruneShared(nn.Module<Tensor, Tensor> model, QuantizedModel shared, double sparsity)
     {
         ArgumentNullException.ThrowIfNull(shared);
         using var masks = ModelMasks.For(model);
         masks.Prune(Scope.Global(sparsity));
-        var result = new Dictionary<string, QuantizedWeight>();
+        var result = new QuantizedModel();
         foreach (var (name, q) in shared)
         {
             using var scope = NewDisposeScope();
             using var codebook = WeightSharing.Codebook(q);
             result[name] = WeightSharing.FromCodes(q.Codes * masks[name].to(int64), codebook, q.Scheme + ", then pruned");
-            q.Dispose();
         }
+        shared.Dispose();
         masks.Remove();
         return result;
     }
@@ -305,13 +297,14 @@ public static class QuantizationStudy
 
     /// <summary>
     /// The smallest pipeline configuration (fixed-width or Huffman-coded bits) whose mean validation accuracy is within
-    /// <paramref name="points"/> points of the dense network's: the choice is made on validation, the test set only reports.
+    /// <paramref name="points"/> points of the dense network's (<see cref="Base"/> at sparsity 0): the choice is made on
+    /// validation, the test set only reports. Ties in size go to the first configuration (k-means before fine-tuned).
     /// </summary>
     /// <exception cref="InvalidOperationException">No configuration is close enough.</exception>
     public static PipelineChoice ChoosePipeline(ExperimentResults results, long denseBits, bool huffman, double points = 1)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var dense = results.Spread(RetrainingStudy.Dense, 0, m => m.Validation).Mean;
+        var dense = results.Spread(Base, 0, m => m.Validation).Mean;   // the dense network: the base at sparsity 0
         return PipelineConfigurations()
             .Where(c => results.Spread(c.Method, c.Bits, m => m.Validation).Mean >= dense - points / 100)
             .OrderByDescending(c => Ratio(results, c.Method, c.Bits, denseBits, huffman))

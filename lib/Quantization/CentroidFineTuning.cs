@@ -54,12 +54,14 @@ public sealed class CentroidFineTuning : ITrainingHook, IDisposable
     public void AfterOptimizerStep(nn.Module model, long step) => Snap();
 
     /// <summary>The shared weights as they are now: the same codes, each centroid the value its weights hold.</summary>
-    public Dictionary<string, QuantizedWeight> Result()
+    public QuantizedModel Result()
     {
         using var scope = NewDisposeScope();
-        return layers.ToDictionary(l => l.Key, l =>
-            WeightSharing.FromCodes(l.Value.Codes.cpu(), Means(l.Value.Weight, l.Value.Codes, l.Value.Levels).narrow(0, 1, l.Value.Levels - 1).cpu(),
-                $"k-means, {l.Value.Levels - 1} centroids, fine-tuned"));
+        var result = new QuantizedModel();
+        foreach (var (name, (weight, codes, levels)) in layers)
+            result[name] = WeightSharing.FromCodes(codes.cpu(), Means(weight, codes, levels).narrow(0, 1, levels - 1).cpu(),
+                $"k-means, {levels - 1} centroids, fine-tuned");
+        return result;
     }
 
     // Every weight becomes its cluster's mean; code 0 becomes exactly 0.

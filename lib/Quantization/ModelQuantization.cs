@@ -8,14 +8,14 @@ public static class ModelQuantization
 {
     /// <summary>
     /// Replaces each prunable weight by <paramref name="quantize"/>'s values and returns the quantized weights by
-    /// parameter name (the caller owns and disposes them). Zeros stay zero, so the masks of a pruned model still hold.
+    /// parameter name (the caller owns them: dispose the result). Zeros stay zero, so the masks of a pruned model still hold.
     /// </summary>
     /// <exception cref="ArgumentException">A quantizer that changed a weight's shape or revived a zero.</exception>
-    public static Dictionary<string, QuantizedWeight> Apply(nn.Module model, Func<string, Tensor, QuantizedWeight> quantize)
+    public static QuantizedModel Apply(nn.Module model, Func<string, Tensor, QuantizedWeight> quantize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(quantize);
-        var result = new Dictionary<string, QuantizedWeight>();
+        var result = new QuantizedModel();
         using var noGrad = no_grad();
         foreach (var (name, weight) in MagnitudePruning.PrunableWeights(model))
         {
@@ -32,10 +32,10 @@ public static class ModelQuantization
     }
 
     /// <summary>Linear quantization of every prunable weight (<see cref="LinearQuantization.Quantize"/>).</summary>
-    public static Dictionary<string, QuantizedWeight> Linear(nn.Module model, int bits, bool perChannel = false) =>
+    public static QuantizedModel Linear(nn.Module model, int bits, bool perChannel = false) =>
         Apply(model, (_, w) => LinearQuantization.Quantize(w, bits, perChannel));
 
     /// <summary>k-means weight sharing of every prunable weight with 2^bits − 1 centroids, so a code with zero fits in <paramref name="bits"/> bits.</summary>
-    public static Dictionary<string, QuantizedWeight> KMeans(nn.Module model, int bits) =>
+    public static QuantizedModel KMeans(nn.Module model, int bits) =>
         Apply(model, (_, w) => WeightSharing.Cluster(w, (1 << bits) - 1));
 }
