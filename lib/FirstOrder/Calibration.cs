@@ -45,11 +45,9 @@ internal static class CalibrationPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
-        var wasTraining = model.training;
         var (count, samples) = (0, 0L);
-        try
+        InEvalMode(model, () =>
         {
-            model.eval();
             foreach (var batch in batches)
             {
                 using var scope = NewDisposeScope();
@@ -60,13 +58,31 @@ internal static class CalibrationPass
                 count++;
                 samples += batch.Y.shape[0];
             }
+        });
+        if (count == 0) throw NoBatches(nameof(batches));
+        return (count, samples);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with <paramref name="model"/> in evaluation mode (the network as it is used:
+    /// BatchNorm's running statistics, no dropout), then restores its mode and clears its gradients, even on failure.
+    /// </summary>
+    public static void InEvalMode(nn.Module model, Action body)
+    {
+        var wasTraining = model.training;
+        try
+        {
+            model.eval();
+            body();
         }
         finally
         {
             model.zero_grad();
             model.train(wasTraining);
         }
-        if (count == 0) throw new ArgumentException("Calibration got no batches: pass a few batches of training images (data.Train.Batches(256).Take(8)).", nameof(batches));
-        return (count, samples);
     }
+
+    /// <summary>The error for a calibration without batches.</summary>
+    public static ArgumentException NoBatches(string parameter) =>
+        new("Calibration got no batches: pass a few batches of training images (data.Train.Batches(256).Take(8)).", parameter);
 }

@@ -59,13 +59,13 @@ public sealed class ObdImportance : IImportance, ICalibrated, IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
         var list = batches.ToList();
-        if (list.Count == 0) throw new ArgumentException("Calibration got no batches: pass a few batches of training images (data.Train.Batches(256).Take(8)).", nameof(batches));
+        if (list.Count == 0) throw CalibrationPass.NoBatches(nameof(batches));
         var named = model.named_parameters().Where(p => p.parameter.dim() >= 2).ToList();
         var parameters = named.Select(p => (Tensor)p.parameter).ToList();
-        var wasTraining = model.training;
-        try
+        // The diagonal estimates need the loss over all images at once, so they run inside the same evaluation-mode
+        // guard as CalibrationPass.Run rather than through its batch-by-batch loop.
+        CalibrationPass.InEvalMode(model, () =>
         {
-            model.eval();
             using var scope = NewDisposeScope();
             var x = cat(list.Select(b => b.X).ToList(), 0);
             var y = cat(list.Select(b => b.Y).ToList(), 0);
@@ -82,13 +82,8 @@ public sealed class ObdImportance : IImportance, ICalibrated, IDisposable
                 diagonal[named[i].name] = estimate[i].clamp_min(0).DetachFromDisposeScope();
             }
             calibrated = new Calibration(list.Count, x.shape[0]);
-        }
-        finally
-        {
-            model.zero_grad();
-            model.train(wasTraining);
-        }
-        return calibrated;
+        });
+        return calibrated!;
     }
 
     /// <inheritdoc />

@@ -29,47 +29,20 @@ public sealed class ChannelTaylor : IChannelImportance, ICalibrated, IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(model);
         var coupling = ChannelCoupling.For(model);
-        var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
-        var captured = new Dictionary<string, Tensor>();
-        var handles = coupling.Groups.Select(group =>
+        // The feature map of each group where the coupling sees the channel: after its BatchNorm, else the producer's output.
+        var maps = coupling.Groups.ToDictionary(g => g.Name, g => g.BatchNorm ?? g.Producer);
+        var (count, images) = GradientCapture.OfOutputs(model, maps, batches, (_, captured) =>
         {
-            var where = group.BatchNorm ?? group.Producer;
-            if (modules[where] is not nn.Module<Tensor, Tensor> module)
-                throw new ArgumentException($"'{where}' is not a tensor-to-tensor module; its output cannot be captured.");
-            return module.register_forward_hook((_, _, output) =>
+            foreach (var (name, (map, gradient)) in captured)
             {
-                // Keep the feature map past the forward's dispose scope, and ask autograd to keep its gradient. The
-                // forward goes on with a view of it: nn.Sequential disposes the tensors it passes along, and the map
-                // itself must survive until the backward pass.
-                output.retain_grad();
-                captured[group.Name] = output.DetachFromDisposeScope();
-                return output.view(output.shape);
-            });
-        }).ToList();
-        try
-        {
-            var (count, images) = CalibrationPass.Run(model, batches, batch =>
-            {
-                foreach (var (name, map) in captured)
-                {
-                    var gradient = map.grad ?? throw new InvalidOperationException($"No gradient reached the output of '{name}'.");
-                    // The loss is the batch mean: ∂L/∂aₙ = ∂ℓₙ/∂aₙ / N, so N·a·∂L/∂a is example n's own.
-                    var change = (map.detach() * gradient).to(float64) * batch.Y.shape[0];
-                    var perExample = change.dim() > 2 ? change.flatten(2).mean([2L]) : change;   // [N, channels]
-                    // sum([0L]), not sum(0): a literal 0 converts to ScalarType (Byte).
-                    CalibrationPass.Accumulate(sums, name, perExample.abs().sum([0L]));
-                }
-                foreach (var map in captured.Values) map.Dispose();
-                captured.Clear();
-            });
-            this.batches += count;
-            samples += images;
-        }
-        finally
-        {
-            foreach (var handle in handles) handle.remove();
-            foreach (var map in captured.Values) map.Dispose();
-        }
+                var change = (map * gradient).to(float64);   // a·∂ℓₙ/∂a, example by example
+                var perExample = change.dim() > 2 ? change.flatten(2).mean([2L]) : change;   // [N, channels]
+                // sum([0L]), not sum(0): a literal 0 converts to ScalarType (Byte).
+                CalibrationPass.Accumulate(sums, name, perExample.abs().sum([0L]));
+            }
+        });
+        this.batches += count;
+        samples += images;
         return Calibrated!;
     }
 
