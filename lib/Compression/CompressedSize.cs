@@ -11,52 +11,52 @@ namespace PruningLab.Compression;
 public static class CompressedSize
 {
     /// <summary>An fp32 tensor: 32 bits per stored value (Huffman, if asked, codes only relative gaps).</summary>
-    public static StorageBits Of(Tensor weight, StorageFormat format)
-    {
-        ArgumentNullException.ThrowIfNull(weight);
-        using var scope = NewDisposeScope();
-        var (shape, positions) = Layout(weight);
-        return Count(shape, positions, symbols: null, levels: 0, valueBits: 32, sideBits: 0, format);
-    }
+    public static StorageBits Of(Tensor weight, StorageFormat format) => Read(weight).In(format);
 
     /// <summary>A quantized tensor: fixed-width codes of <see cref="QuantizedWeight.CodeBits"/> (or Huffman-coded), plus its scales or codebook.</summary>
-    public static StorageBits Of(QuantizedWeight weight, StorageFormat format)
-    {
-        ArgumentNullException.ThrowIfNull(weight);
-        using var scope = NewDisposeScope();
-        var (shape, positions) = Layout(weight.Codes);
-        var all = weight.Codes.flatten().cpu().data<long>().ToArray();
-        return Count(shape, positions, all, weight.Levels, weight.CodeBits, weight.SideBits, format);
-    }
+    public static StorageBits Of(QuantizedWeight weight, StorageFormat format) => Read(weight).In(format);
 
     /// <summary>The relative-index format of <paramref name="weight"/> with the index bits (1…16) that make it smallest.</summary>
-    public static (StorageFormat Format, StorageBits Bits) BestRelative(QuantizedWeight weight, bool huffman)
-    {
-        ArgumentNullException.ThrowIfNull(weight);
-        return Enumerable.Range(1, 16).Select(k => StorageFormat.Relative(k, huffman)).Select(f => (f, Of(weight, f)))
-            .MinBy(x => x.Item2.Total);
-    }
+    public static (StorageFormat Format, StorageBits Bits) BestRelative(QuantizedWeight weight, bool huffman) =>
+        Read(weight).Best(Enumerable.Range(1, 16).Select(k => StorageFormat.Relative(k, huffman)));
 
     /// <summary>
     /// The smallest of the formats for <paramref name="weight"/>: dense codes, a bitmask, or relative indices of 1…16
     /// bits (a dense layer is smallest without an index, a very sparse one with relative indices).
     /// </summary>
-    public static (StorageFormat Format, StorageBits Bits) Smallest(QuantizedWeight weight, bool huffman)
-    {
-        ArgumentNullException.ThrowIfNull(weight);
-        return Candidates(huffman).Select(f => (f, Of(weight, f))).MinBy(x => x.Item2.Total);
-    }
+    public static (StorageFormat Format, StorageBits Bits) Smallest(QuantizedWeight weight, bool huffman) => Read(weight).Best(Candidates(huffman));
 
     /// <summary>The smallest of the formats for an fp32 tensor (Huffman codes only relative gaps there).</summary>
-    public static (StorageFormat Format, StorageBits Bits) Smallest(Tensor weight, bool huffman)
-    {
-        ArgumentNullException.ThrowIfNull(weight);
-        return Candidates(huffman).Select(f => (f, Of(weight, f))).MinBy(x => x.Item2.Total);
-    }
+    public static (StorageFormat Format, StorageBits Bits) Smallest(Tensor weight, bool huffman) => Read(weight).Best(Candidates(huffman));
 
     private static IEnumerable<StorageFormat> Candidates(bool huffman) =>
         [new StorageFormat(IndexScheme.Dense, 0, huffman), new StorageFormat(IndexScheme.Bitmask, 0, huffman),
          .. Enumerable.Range(1, 16).Select(k => StorageFormat.Relative(k, huffman))];
+
+    // What a tensor stores, read from its tensors once and then counted in as many formats as asked.
+    private sealed record Stored(long[] Shape, long[] Positions, long[]? Symbols, int Levels, int ValueBits, long SideBits)
+    {
+        public StorageBits In(StorageFormat format) => Count(Shape, Positions, Symbols, Levels, ValueBits, SideBits, format);
+
+        public (StorageFormat Format, StorageBits Bits) Best(IEnumerable<StorageFormat> formats) =>
+            formats.Select(f => (f, In(f))).MinBy(x => x.Item2.Total);
+    }
+
+    private static Stored Read(Tensor weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var (shape, positions) = Layout(weight);
+        return new Stored(shape, positions, Symbols: null, Levels: 0, ValueBits: 32, SideBits: 0);
+    }
+
+    private static Stored Read(QuantizedWeight weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var (shape, positions) = Layout(weight.Codes);
+        return new Stored(shape, positions, weight.Codes.flatten().cpu().data<long>().ToArray(), weight.Levels, weight.CodeBits, weight.SideBits);
+    }
 
     /// <summary>
     /// A whole model: each prunable weight in the format <paramref name="format"/> gives it (quantized if

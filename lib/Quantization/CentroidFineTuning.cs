@@ -14,7 +14,7 @@ namespace PruningLab.Quantization;
 /// </summary>
 public sealed class CentroidFineTuning : ITrainingHook, IDisposable
 {
-    private readonly Dictionary<string, (Parameter Weight, Tensor Codes, int Levels)> layers = [];
+    private readonly Dictionary<string, (Parameter Weight, Tensor Codes, int Levels, Tensor Counts)> layers = [];
 
     /// <summary>Holds the codes of <paramref name="shared"/> (by parameter name) for the matching weights of <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">A name that is not a prunable weight, or codes of another shape.</exception>
@@ -30,7 +30,9 @@ public sealed class CentroidFineTuning : ITrainingHook, IDisposable
             var weight = weights[key];
             if (!q.Codes.shape.SequenceEqual(weight.shape))
                 throw new ArgumentException($"The codes of '{key}' are [{string.Join(",", q.Codes.shape)}]; the weight is [{string.Join(",", weight.shape)}].", nameof(shared));
-            layers[key] = (weight, q.Codes.to(weight.device).clone().DetachFromDisposeScope(), q.Levels);
+            var codes = q.Codes.to(weight.device).flatten().clone().DetachFromDisposeScope();
+            // The codes never change, so neither do the cluster sizes: counted once, not at every step.
+            layers[key] = (weight, codes, q.Levels, WeightSharing.Counts(codes, q.Levels).DetachFromDisposeScope());
         }
         Snap();
     }
@@ -39,14 +41,13 @@ public sealed class CentroidFineTuning : ITrainingHook, IDisposable
     public void AfterBackward(nn.Module model, long step)
     {
         using var scope = NewDisposeScope();
-        foreach (var (weight, codes, levels) in layers.Values)
+        foreach (var (weight, codes, levels, _) in layers.Values)
         {
             var grad = weight.grad;
             if (grad is null) continue;
-            var flat = codes.flatten();
-            var sums = zeros(levels, grad.dtype, grad.device).index_add_(0, flat, grad.flatten(), 1);
+            var sums = zeros(levels, grad.dtype, grad.device).index_add_(0, codes, grad.flatten(), 1);
             sums[0] = 0;   // code 0 is zero: never moves
-            grad.copy_(sums.index_select(0, flat).reshape(grad.shape));
+            grad.copy_(sums.index_select(0, codes).reshape(grad.shape));
         }
     }
 
@@ -58,8 +59,8 @@ public sealed class CentroidFineTuning : ITrainingHook, IDisposable
     {
         using var scope = NewDisposeScope();
         var result = new QuantizedModel();
-        foreach (var (name, (weight, codes, levels)) in layers)
-            result[name] = WeightSharing.FromCodes(codes.cpu(), Means(weight, codes, levels).narrow(0, 1, levels - 1).cpu(),
+        foreach (var (name, (weight, codes, levels, counts)) in layers)
+            result[name] = WeightSharing.FromCodes(codes.reshape(weight.shape).cpu(), Means(weight, codes, counts).narrow(0, 1, levels - 1).cpu(),
                 $"k-means, {levels - 1} centroids, fine-tuned");
         return result;
     }
@@ -69,16 +70,13 @@ public sealed class CentroidFineTuning : ITrainingHook, IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        foreach (var (weight, codes, levels) in layers.Values)
-            weight.copy_(Means(weight, codes, levels).index_select(0, codes.flatten()).reshape(weight.shape));
+        foreach (var (weight, codes, _, counts) in layers.Values)
+            weight.copy_(Means(weight, codes, counts).index_select(0, codes).reshape(weight.shape));
     }
 
-    private static Tensor Means(Tensor weight, Tensor codes, int levels)
+    private static Tensor Means(Tensor weight, Tensor codes, Tensor counts)
     {
-        var flat = codes.flatten();
-        var sums = zeros(levels, float64, weight.device).index_add_(0, flat, weight.detach().flatten().to(float64), 1);
-        var counts = bincount(flat, minlength: levels).to(float64).clamp_min(1);
-        var means = (sums / counts).to(weight.dtype);
+        var means = WeightSharing.MeansByCode(weight, codes, counts).to(weight.dtype);
         means[0] = 0;
         return means;
     }
@@ -86,7 +84,11 @@ public sealed class CentroidFineTuning : ITrainingHook, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var (_, codes, _) in layers.Values) codes.Dispose();
+        foreach (var (_, codes, _, counts) in layers.Values)
+        {
+            codes.Dispose();
+            counts.Dispose();
+        }
         layers.Clear();
     }
 }

@@ -70,11 +70,19 @@ public static class WeightSharing
     {
         ArgumentNullException.ThrowIfNull(shared);
         using var scope = NewDisposeScope();
-        var k = shared.Levels - 1;
         var codes = shared.Codes.flatten();
-        var sums = zeros(k + 1, float64).index_add_(0, codes, shared.Values.flatten().to(float64), 1);
-        var counts = bincount(codes, minlength: k + 1).to(float64).clamp_min(1);
-        return (sums / counts).narrow(0, 1, k).to(float32).DetachFromDisposeScope();
+        return MeansByCode(shared.Values.flatten(), codes, Counts(codes, shared.Levels))
+            .narrow(0, 1, shared.Levels - 1).to(float32).DetachFromDisposeScope();
+    }
+
+    /// <summary>How many weights hold each code 0 … <paramref name="levels"/> − 1 (float64, for <see cref="MeansByCode"/>).</summary>
+    internal static Tensor Counts(Tensor flatCodes, int levels) => bincount(flatCodes, minlength: levels).to(float64);
+
+    /// <summary>The mean of <paramref name="values"/> per code (float64; 0 for a code no weight holds).</summary>
+    internal static Tensor MeansByCode(Tensor values, Tensor flatCodes, Tensor counts)
+    {
+        var sums = zeros(counts.shape[0], float64, values.device).index_add_(0, flatCodes, values.detach().flatten().to(float64), 1);
+        return sums / counts.clamp_min(1);
     }
 
     // Evenly spaced between the smallest and the largest survivor (a single centroid sits at their mean).
