@@ -106,14 +106,16 @@ public static class SaliencyStudy
         }
     }
 
-    /// <summary>The share of each layer that one magnitude threshold across layers prunes at <paramref name="sparsity"/>.</summary>
+    /// <summary>The share of each layer (by module name) that one magnitude threshold across layers prunes at <paramref name="sparsity"/>.</summary>
     public static Dictionary<string, double> GlobalShares(nn.Module<Tensor, Tensor> dense, double sparsity)
     {
         using var copy = ModelZoo.Copy(dense);
         using var masks = ModelMasks.For(copy);
         masks.Prune(Scope.Global(sparsity), Importance.Magnitude);
         using var scope = NewDisposeScope();
-        return Layers.ToDictionary(l => l, l => masks[l].eq(0).sum().item<long>() / (double)masks[l].numel());
+        // By module name (fc1, fc2, …), for LeNet-300-100 and any other fully connected network.
+        return masks.Names.ToDictionary(n => n.EndsWith(".weight", StringComparison.Ordinal) ? n[..^".weight".Length] : n,
+            n => masks[n].eq(0).sum().item<long>() / (double)masks[n].numel());
     }
 
     /// <summary>Prunes a copy of the dense model by <paramref name="method"/> and measures it (no retraining).</summary>

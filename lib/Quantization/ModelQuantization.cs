@@ -17,18 +17,30 @@ public static class ModelQuantization
         ArgumentNullException.ThrowIfNull(quantize);
         var result = new QuantizedModel();
         using var noGrad = no_grad();
-        foreach (var (name, weight) in MagnitudePruning.PrunableWeights(model))
+        try
         {
-            var q = quantize(name, weight);
-            using var scope = NewDisposeScope();
-            if (!q.Values.shape.SequenceEqual(weight.shape))
-                throw new ArgumentException($"The quantizer returned [{string.Join(",", q.Values.shape)}] for '{name}' [{string.Join(",", weight.shape)}].");
-            var revived = weight.eq(0).logical_and(q.Values.ne(0)).sum().item<long>();
-            if (revived > 0) throw new ArgumentException($"The quantizer gave {revived} zero weights of '{name}' a value; quantization must never revive a pruned weight.");
-            weight.copy_(q.Values.to(weight.dtype).to(weight.device));
-            result[name] = q;
+            // Every layer is quantized and checked before any is written: a quantizer that fails on a later layer
+            // leaves the model as it was, and the weights quantized so far are disposed with the result.
+            var weights = MagnitudePruning.PrunableWeights(model).ToList();
+            foreach (var (name, weight) in weights)
+            {
+                var q = quantize(name, weight);
+                result[name] = q;
+                using var scope = NewDisposeScope();
+                if (!q.Values.shape.SequenceEqual(weight.shape))
+                    throw new ArgumentException($"The quantizer returned [{string.Join(",", q.Values.shape)}] for '{name}' [{string.Join(",", weight.shape)}].");
+                var revived = weight.eq(0).logical_and(q.Values.ne(0)).sum().item<long>();
+                if (revived > 0) throw new ArgumentException($"The quantizer gave {revived} zero weights of '{name}' a value; quantization must never revive a pruned weight.");
+            }
+            using (var scope = NewDisposeScope())
+                foreach (var (name, weight) in weights) weight.copy_(result[name].Values.to(weight.dtype).to(weight.device));
+            return result;
         }
-        return result;
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Linear quantization of every prunable weight (<see cref="LinearQuantization.Quantize"/>).</summary>

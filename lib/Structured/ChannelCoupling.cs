@@ -100,7 +100,7 @@ public sealed class ChannelCoupling
                 var layers = model.named_children().Select(c => c.name).Where(n => n.StartsWith("fc", StringComparison.Ordinal)).ToList();
                 var groups = layers.SkipLast(1).Select((n, i) => new ChannelGroup(n, null, [new ChannelConsumer(layers[i + 1])])).ToList();
                 // A fully connected network with other widths is an MLP (same layer names fc1 … fcN).
-                return new ChannelCoupling(model, groups, [layers[^1]], c => Mlp.NameOf(groups.Select(g => c[g.Name]).ToList()));
+                return new ChannelCoupling(model, groups, [layers[^1]], c => Mlp.NameOf(groups.Select(g => c[g.Name]).ToList(), (model as Mlp)?.Inputs ?? 784));
             }
             default:
                 throw new ArgumentException($"No channel coupling is described for '{model.GetName()}'. The course describes {ModelZoo.SmallVgg}, " +

@@ -64,6 +64,32 @@ public class ModelContractTests
     }
 
     [Fact]
+    public void An_mlp_on_fewer_inputs_sees_the_block_averages_of_the_image()
+    {
+        using var scope = NewDisposeScope();
+        Assert.Equal("mlp-196-16-10", ModelZoo.TinyMlp);
+        Assert.Equal("mlp-49-8-10", ModelZoo.MlpOn(49, 8));
+        using var model = ModelZoo.Create(ModelZoo.TinyMlp, seed: 2);
+        Assert.Equal(196 * 16 + 16 + 16 * 10 + 10, model.parameters().Sum(p => p.numel()));
+        using var g = new Generator(4);
+        var images = randn(3, 1, 28, 28, generator: g);
+        // By hand: the mean of each 2×2 block, row by row, then the two layers.
+        var blocks = images.reshape(3, 14, 2, 14, 2).mean([2L, 4L]).reshape(3, 196);
+        var p = model.named_parameters().ToDictionary(n => n.name, n => (Tensor)n.parameter);
+        var expected = nn.functional.relu(blocks.matmul(p["fc1.weight"].T) + p["fc1.bias"]).matmul(p["fc2.weight"].T) + p["fc2.bias"];
+        using (no_grad())
+        {
+            Assert.True((model.call(images) - expected).abs().max().item<float>() < 1e-5);
+            Assert.True((model.call(blocks) - expected).abs().max().item<float>() < 1e-5);   // already averaged
+        }
+        using var copy = ModelZoo.Copy(model);
+        Assert.Equal(ModelZoo.TinyMlp, copy.GetName());
+        foreach (var bad in new[] { "mlp-100-16-10", "mlp-0196-16-10", "mlp-+196-16-10" })
+            Assert.Contains("Unknown architecture", Assert.Throws<ArgumentException>(() => ModelZoo.Create(bad, 0)).Message);
+        Assert.Contains("196, 49 or 16", Assert.Throws<ArgumentException>(() => new Mlp(100, [4])).Message);
+    }
+
+    [Fact]
     public void SmallVgg_default_widths_cannot_be_changed_by_a_caller()
     {
         Assert.Throws<NotSupportedException>(() => ((IList<int>)SmallVgg.DefaultWidths)[0] = 99);

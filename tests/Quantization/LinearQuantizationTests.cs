@@ -76,4 +76,24 @@ public class LinearQuantizationTests
         using var q = LinearQuantization.Quantize(zero, 4, perChannel: true);
         Assert.Equal(0, q.NonZeros);
     }
+
+    [Fact]
+    public void A_quantizer_that_fails_on_a_later_layer_leaves_the_model_as_it_was()
+    {
+        using var model = PruningLab.Models.ModelZoo.Create(PruningLab.Models.ModelZoo.LeNet300100, seed: 0);
+        var before = model.state_dict().ToDictionary(p => p.Key, p => Flat(p.Value));
+        var calls = 0;
+        var error = Assert.Throws<ArgumentException>(() => ModelQuantization.Apply(model, (name, w) =>
+        {
+            if (++calls < 3) return LinearQuantization.Quantize(w, 2);
+            w.detach().view(-1)[0] = 0f;                // fc3 gets a zero, and the quantizer gives it a value
+            var bad = LinearQuantization.Quantize(w, 2);
+            bad.Values.fill_(1f);
+            return bad;
+        }));
+        Assert.Contains("revive", error.Message);
+        // fc1 and fc2 were quantized to 2 bits first; none of that was written. (fc3's weight 0 was zeroed by the test itself.)
+        foreach (var (name, tensor) in model.state_dict().Where(p => !p.Key.StartsWith("fc3")))
+            Assert.Equal(before[name], Flat(tensor));
+    }
 }

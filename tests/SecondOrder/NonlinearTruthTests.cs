@@ -6,8 +6,9 @@ namespace PruningLab.Tests.SecondOrder;
 
 /// <summary>
 /// Where the quadratic model is only an approximation: a small tanh network trained to a minimum. OBD saliencies must
-/// rank the parameters as the brute-force loss increases of zeroing them do, measured by Spearman's rank correlation.
-/// And the Woodbury-built inverse of the empirical Fisher equals the directly inverted matrix.
+/// rank the parameters as the brute-force loss increases of zeroing them do, and OBS saliencies as the increases of
+/// deleting them and re-minimising the others do, measured by Spearman's rank correlation. And the Woodbury-built
+/// inverse of the empirical Fisher equals the directly inverted matrix.
 /// </summary>
 public class NonlinearTruthTests(ITestOutputHelper output)
 {
@@ -57,8 +58,8 @@ public class NonlinearTruthTests(ITestOutputHelper output)
             return t;
         }
 
-        // Gradient descent with momentum, to get near the minimum.
-        public Tensor Minimise(Tensor from, int steps)
+        // Gradient descent with momentum, to get near the minimum; parameters where `free` is 0 do not move.
+        public Tensor Minimise(Tensor from, int steps, Tensor? free = null)
         {
             var t = from.detach().clone();
             var velocity = zeros_like(t);
@@ -67,8 +68,33 @@ public class NonlinearTruthTests(ITestOutputHelper output)
                 using var scope = NewDisposeScope();
                 var leaf = t.detach().requires_grad_(true);
                 var gradient = autograd.grad([Loss(leaf)], [leaf])[0];
+                if (free is not null) gradient.mul_(free);
                 velocity.mul_(0.9).add_(gradient);
                 t.sub_(0.2 * velocity);
+            }
+            return t;
+        }
+
+        // The minimum over the parameters other than `q`, with parameter q held at zero: the brute-force truth of
+        // what deleting q costs once the others have moved to make up for it. Newton on the free parameters only.
+        public Tensor MinimiseWithout(Tensor from, long q)
+        {
+            var free = ones(Size, dtype: float64);
+            free[q] = 0;
+            var start = from.detach().clone();
+            start[q] = 0;
+            var t = Minimise(start, 300, free);
+            var index = free.nonzero().flatten();
+            for (var i = 0; i < 12; i++)
+            {
+                using var scope = NewDisposeScope();
+                var leaf = t.detach().requires_grad_(true);
+                var gradient = autograd.grad([Loss(leaf)], [leaf])[0].index_select(0, index);
+                if (gradient.norm().item<double>() < 1e-12) break;
+                var hessian = Hessian.Exact(Loss, t).index_select(0, index).index_select(1, index);
+                var step = zeros(Size, dtype: float64).index_copy_(0, index, linalg.solve(hessian, gradient));
+                if (step.dot(zeros(Size, dtype: float64).index_copy_(0, index, gradient)).item<double>() > 0 && Value(t - step) < Value(t)) t.sub_(step);
+                else t.copy_(Minimise(t, 100, free));
             }
             return t;
         }
@@ -115,6 +141,31 @@ public class NonlinearTruthTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void OBS_ranks_weights_as_the_brute_force_loss_increase_of_deleting_them_and_retraining_the_rest()
+    {
+        using var scope = NewDisposeScope();
+        var p = new Problem(7);
+        var minimum = p.Newton(p.Minimise(p.Start, 1000), 8);
+        var inverse = linalg.inv(Hessian.Exact(p.Loss, minimum));
+        var obs = OptimalBrainSurgeon.Saliency(minimum, inverse).data<double>().ToArray();
+        var obd = OptimalBrainDamage.Saliency(minimum, Hessian.Exact(p.Loss, minimum).diagonal()).data<double>().ToArray();
+        var baseLoss = p.Value(minimum);
+        var retrained = Enumerable.Range(0, Problem.Size).Select(q => p.Value(p.MinimiseWithout(minimum, q)) - baseLoss).ToArray();
+        var rank = Spearman(obs, retrained);
+        var obdRank = Spearman(obd, retrained);
+        // The output layer's 18 parameters (w2, b2): given the hidden layer the loss is convex in them, and nearly quadratic.
+        var outputRank = Spearman(obs[25..], retrained[25..]);
+        output.WriteLine($"Spearman rank correlation with the loss increase of deleting each of {Problem.Size} parameters and re-minimising the others: " +
+                         $"OBS {rank:F3}, OBD {obdRank:F3}; OBS on the output layer's 18: {outputRank:F3}");
+        // Measured here: 0.773, 0.647 and 1.000. The hidden layer's weights are large (up to 3.5), the quadratic model is
+        // rough there, and deleting some of them lets the re-minimisation reach another, lower minimum (two increases are negative).
+        Assert.True(rank > 0.7, $"OBS vs deleting and re-minimising: {rank:F3}");
+        Assert.True(outputRank > 0.95, $"OBS vs deleting and re-minimising, output layer: {outputRank:F3}");
+        // OBS models the re-minimisation that OBD ignores, so it ranks that truth better.
+        Assert.True(rank > obdRank + 0.05, $"OBS {rank:F3} vs OBD {obdRank:F3}");
+    }
+
+    [Fact]
     public void The_Woodbury_built_Fisher_inverse_equals_the_inverted_matrix()
     {
         using var scope = NewDisposeScope();
@@ -124,6 +175,9 @@ public class NonlinearTruthTests(ITestOutputHelper output)
         var direct = linalg.inv(damping * eye(12, dtype: float64) + gradients.T.matmul(gradients) / 30);
         var built = FisherInverse.Of(gradients, damping);
         Assert.True(((built - direct).abs().max() / direct.abs().max()).item<double>() < 1e-9);
+        // Seven samples per step (the last step has two): the same inverse.
+        var blocked = FisherInverse.Of(gradients, damping, samplesPerStep: 7);
+        Assert.True(((blocked - direct).abs().max() / direct.abs().max()).item<double>() < 1e-9);
         Assert.Throws<ArgumentOutOfRangeException>(() => FisherInverse.Of(gradients, 0));
         Assert.Contains("[samples, weights]", Assert.Throws<ArgumentException>(() => FisherInverse.Of(ones(3), 0.1)).Message);
     }

@@ -131,6 +131,58 @@ public class TruthTests
     }
 
     [Fact]
+    public void Removing_a_block_at_once_is_the_refit_without_it()
+    {
+        using var scope = NewDisposeScope();
+        var p = NewProblem(6);
+        var w = p.FitWith(All);
+        var inverse = linalg.inv(p.Hessian);
+        long[] block = [4, 1];
+        var kept = All.Except(block).ToList();
+        var refit = p.FitWith(kept);
+        Assert.True((OptimalBrainSurgeon.Update(w, inverse, block) - refit).abs().max().item<double>() < 1e-9);
+        Assert.Equal(p.Loss(refit) - p.Loss(w), OptimalBrainSurgeon.Saliency(w, inverse, block), 10);
+        var index = tensor(kept.ToArray());
+        var downdated = OptimalBrainSurgeon.Downdate(inverse, block);
+        var survivors = p.Hessian.index_select(0, index).index_select(1, index);
+        Assert.True((downdated.index_select(0, index).index_select(1, index) - linalg.inv(survivors)).abs().max().item<double>() < 1e-9);
+        Assert.Equal(0, downdated.index_select(1, tensor(block)).abs().sum().item<double>());
+        // A block of one is the single-weight formula.
+        Assert.True((OptimalBrainSurgeon.Update(w, inverse, [2L]) - OptimalBrainSurgeon.Update(w, inverse, 2)).abs().max().item<double>() < 1e-12);
+        Assert.Equal(OptimalBrainSurgeon.Saliency(w, inverse)[2].item<double>(), OptimalBrainSurgeon.Saliency(w, inverse, [2L]), 12);
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => OptimalBrainSurgeon.Update(w, inverse, [1L, 1L])).Message);
+        Assert.Contains("already removed", Assert.Throws<ArgumentException>(() => OptimalBrainSurgeon.Downdate(downdated, [1L])).Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Greedy_OBS_ends_at_the_refit_of_what_it_keeps_and_predicts_the_loss_increase(int blockSize)
+    {
+        using var scope = NewDisposeScope();
+        var p = NewProblem(7);
+        var w = p.FitWith(All);
+        var result = OptimalBrainSurgeon.RemoveGreedily(w, linalg.inv(p.Hessian), count: 3, blockSize);
+        Assert.Equal(3, result.Order.Distinct().Count());
+        var kept = All.Except(result.Order).ToList();
+        Assert.Equal(kept, Enumerable.Range(0, D).Where(k => result.Kept[k].item<bool>()).Select(k => (long)k));
+        Assert.True((result.Weights - p.FitWith(kept)).abs().max().item<double>() < 1e-9);
+        Assert.Equal(p.Loss(result.Weights) - p.Loss(w), result.PredictedIncrease, 10);
+        if (blockSize == 1)
+        {
+            // Each step takes the weight whose removal costs least given those already gone: brute force agrees.
+            var gone = new List<long>();
+            foreach (var q in result.Order)
+            {
+                var best = All.Except(gone).MinBy(c => p.Loss(p.FitWith(All.Except(gone).Where(k => k != c).ToList())));
+                Assert.Equal(best, q);
+                gone.Add(q);
+            }
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => OptimalBrainSurgeon.RemoveGreedily(w, linalg.inv(p.Hessian), count: D + 1));
+    }
+
+    [Fact]
     public void Bad_input_gets_a_clear_error()
     {
         using var scope = NewDisposeScope();
