@@ -74,8 +74,7 @@ public static class OptimalBrainSurgeon
     {
         ReferenceUse.Note(ReferenceUse.Surgeon);
         using var scope = NewDisposeScope();
-        var (w, inverse) = Validated(weights, inverseHessian);
-        var q = BlockIndex(block, inverse);
+        var (w, inverse, q) = ValidatedBlock(weights, inverseHessian, block);
         var wq = w.index_select(0, q);
         return (wq.dot(linalg.solve(inverse.index_select(0, q).index_select(1, q), wq)) / 2).item<double>();
     }
@@ -89,8 +88,7 @@ public static class OptimalBrainSurgeon
     {
         ReferenceUse.Note(ReferenceUse.Surgeon);
         using var scope = NewDisposeScope();
-        var (w, inverse) = Validated(weights, inverseHessian);
-        var q = BlockIndex(block, inverse);
+        var (w, inverse, q) = ValidatedBlock(weights, inverseHessian, block);
         var columns = inverse.index_select(1, q);
         var updated = w - columns.matmul(linalg.solve(columns.index_select(0, q), w.index_select(0, q)));
         updated.index_fill_(0, q, 0.0);
@@ -183,6 +181,12 @@ public static class OptimalBrainSurgeon
         inverse.sub_(columns.matmul(linalg.solve(columns.index_select(0, q), columns.T)));
         inverse.index_fill_(0, q, 0.0);
         inverse.index_fill_(1, q, 0.0);
+    }
+
+    private static (Tensor Weights, Tensor Inverse, Tensor Block) ValidatedBlock(Tensor weights, Tensor inverseHessian, IReadOnlyList<long> block)
+    {
+        var (w, inverse) = Validated(weights, inverseHessian);
+        return (w, inverse, BlockIndex(block, inverse));
     }
 
     // Q as an index tensor, after checking it: in range, no repeats, and none removed already (its diagonal entry is positive).
