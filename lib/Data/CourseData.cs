@@ -24,6 +24,15 @@ public sealed class CourseData : IDisposable
     public static CourseData FashionMnist(DatasetSize size = DatasetSize.Full) =>
         new(Data.FashionMnist.Load(Split.Train, size), Data.FashionMnist.Load(Split.Validation, size), Data.FashionMnist.Load(Split.Test, size));
 
+    /// <summary>Three splits of your own (a small synthetic set for a test, another dataset); the result owns them.</summary>
+    public static CourseData Of(ImageDataset train, ImageDataset validation, ImageDataset test)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(test);
+        return new(train, validation, test);
+    }
+
     /// <summary>One line: how many images each split holds.</summary>
     public override string ToString() =>
         $"{Train.Name}: {Train.Count:N0} images · {Validation.Name}: {Validation.Count:N0} · {Test.Name}: {Test.Count:N0}";

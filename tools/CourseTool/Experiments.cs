@@ -6,7 +6,7 @@ using PruningLab.Training;
 namespace PruningLab.CourseTool;
 
 /// <summary>
-/// <c>./course experiments [01|02|03|04|07|08] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
+/// <c>./course experiments [01|02|03|04|07|08|09] [--seeds 0,1,2]</c>: runs the lessons' experiments for several seeds and stores the
 /// results with their provenance under <c>experiments/</c>, for the lessons to show (each recomputes one seed live and
 /// compares it with the stored one).
 /// </summary>
@@ -50,17 +50,49 @@ internal static class Experiments
     {
         var named = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !a.Contains(',')).ToList();
         var seeds = Option(args, "--seeds")?.Split(',').Select(int.Parse).ToArray() ?? [0, 1, 2];
-        var unknown = named.Where(n => !Studies.ContainsKey(n)).ToList();
+        var unknown = named.Where(n => !Studies.ContainsKey(n) && n != Capstone).ToList();
         if (unknown.Count > 0)
         {
-            Console.Error.WriteLine($"Unknown experiment {string.Join(", ", unknown)}. Available: {string.Join(", ", Studies.Keys)} (none: all).");
+            Console.Error.WriteLine($"Unknown experiment {string.Join(", ", unknown)}. Available: {string.Join(", ", Studies.Keys)}, {Capstone} (none: all).");
             return 2;
         }
         if (seeds.Length < 3) Console.Error.WriteLine($"Note: {seeds.Length} seed(s); the lessons expect at least 3 for mean ± sd.");
         using var data = CourseData.FashionMnist();
-        foreach (var key in named.Count > 0 ? named : Studies.Keys.ToList())
-            RunStudy(key, Studies[key], data, seeds);
+        foreach (var key in named.Count > 0 ? named : [.. Studies.Keys, Capstone])
+            if (key == Capstone) RunCapstone(data, seeds);
+            else RunStudy(key, Studies[key], data, seeds);
         return 0;
+    }
+
+    private const string Capstone = "09";
+
+    // The capstone's comparison table: saved after every row, so that a stopped run resumes where it stopped.
+    private static void RunCapstone(CourseData data, int[] seeds)
+    {
+        var clock = Stopwatch.StartNew();
+        var path = CapstoneStudy.StoredPath;
+        var table = File.Exists(path) ? ComparisonTable.Load(path) : new ComparisonTable();
+        var before = table.Rows.Count;
+        var started = DateTimeOffset.UtcNow;
+        var runIndex = table.Runs.Count;
+        void Record()
+        {
+            table.Description = CapstoneStudy.Describe();
+            var run = $"./course experiments {Capstone} --seeds {string.Join(",", seeds)}: {table.Rows.Count - before} new rows in {clock.Elapsed.TotalMinutes:F1} min, " +
+                      $"started {started:u}, commit {Commit() ?? "unknown"}; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; " +
+                      string.Join(", ", Versions().Select(v => $"{v.Key} {v.Value}"));
+            if (table.Runs.Count > runIndex) table.Runs[runIndex] = run;
+            else table.Runs.Add(run);
+        }
+        CapstoneStudy.Run(data, seeds, table, row =>
+        {
+            Console.Error.WriteLine($"  seed {row.Seed} {row.Model,-32} {row.Method,-10} {row.Mode,-10} {row.Setting,5} → validation {row.Validation:P2}, " +
+                                    $"test {row.Test:P2}, sparsity {row.Sparsity:P1}, {row.Ratio:F1}× smaller, {row.SpeedUp:F2}× faster  [{clock.Elapsed:hh\\:mm\\:ss}]");
+            Record();
+            table.Save(path);
+        });
+        Record();
+        Console.Error.WriteLine($"capstone: {table.Rows.Count - before} new rows ({table.Rows.Count} in all) in {clock.Elapsed.TotalMinutes:F1} min → {table.Save(path)}");
     }
 
     private static void RunStudy(string key, Study study, CourseData data, int[] seeds)
