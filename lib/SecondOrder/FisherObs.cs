@@ -52,7 +52,7 @@ public static class FisherObs
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSamples, 1);
         var model = Model(masks);
         var parameters = Weights(masks);
-        var alive = masks.Names.Select(n => masks[n].flatten().nonzero().flatten()).ToList();
+        var alive = AliveIndices(masks);
         var rows = new List<Tensor>();
         try
         {
@@ -125,7 +125,7 @@ public static class FisherObs
         clock.Restart();
 
         var parameters = Weights(masks);
-        var alive = masks.Names.Select(n => masks[n].flatten().nonzero().flatten()).ToList();
+        var alive = AliveIndices(masks);
         var w = cat(parameters.Select((p, k) => p.detach().flatten().index_select(0, alive[k])).ToList()).to(float64);
         var result = OptimalBrainSurgeon.RemoveGreedily(w, inverse, toRemove, blockSize);
         var solveTime = clock.Elapsed;
@@ -147,6 +147,9 @@ public static class FisherObs
 
     private static nn.Module<Tensor, Tensor> Model(ModelMasks masks) =>
         masks.Model as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("The masks' model does not map tensors to tensors.", nameof(masks));
+
+    // The positions of each masked layer's alive weights (flattened): the Hessian's rows, layer after layer.
+    private static List<Tensor> AliveIndices(ModelMasks masks) => masks.Names.Select(n => masks[n].flatten().nonzero().flatten()).ToList();
 
     private static Tensor[] Weights(ModelMasks masks)
     {

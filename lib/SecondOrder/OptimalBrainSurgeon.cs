@@ -107,8 +107,10 @@ public static class OptimalBrainSurgeon
         using var scope = NewDisposeScope();
         var inverse = Square(inverseHessian);
         var q = BlockIndex(block, inverse);
-        var result = inverse.clone();
-        DowndateInPlace(result, q);
+        var columns = inverse.index_select(1, q);
+        var result = inverse - columns.matmul(linalg.solve(columns.index_select(0, q), columns.T));
+        result.index_fill_(0, q, 0.0);
+        result.index_fill_(1, q, 0.0);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -171,16 +173,6 @@ public static class OptimalBrainSurgeon
         var result = zeros_like(w0).index_copy_(0, active, w.masked_fill(gone, 0.0));
         var kept = zeros_like(removed0).index_fill_(0, active.masked_select(gone.logical_not()), true);
         return new GreedyObsResult(result.MoveToOuterDisposeScope(), kept.MoveToOuterDisposeScope(), [.. order], predicted);
-    }
-
-    // The block downdate, in place: the greedy solver keeps one matrix and never copies it.
-    internal static void DowndateInPlace(Tensor inverse, Tensor q)
-    {
-        using var scope = NewDisposeScope();
-        var columns = inverse.index_select(1, q);
-        inverse.sub_(columns.matmul(linalg.solve(columns.index_select(0, q), columns.T)));
-        inverse.index_fill_(0, q, 0.0);
-        inverse.index_fill_(1, q, 0.0);
     }
 
     private static (Tensor Weights, Tensor Inverse, Tensor Block) ValidatedBlock(Tensor weights, Tensor inverseHessian, IReadOnlyList<long> block)
