@@ -34,6 +34,8 @@ public static class ReferenceUse
     public const string Sharing = "the library's k-means weight sharing (WeightSharing)";
     /// <summary>Huffman code lengths: <c>Huffman</c>.</summary>
     public const string Huffman = "the library's Huffman coding (Huffman)";
+    /// <summary>The capstone's reference compression: <c>Lesson09.Reference</c>.</summary>
+    public const string Capstone = "the capstone's reference answer (Lesson09.Reference)";
 
     [ThreadStatic] private static HashSet<string>? noted;
 

@@ -44,6 +44,50 @@ public static class CapstoneStudy
         TextWriter? progress = null) =>
         Comparison.Run(data, [LeNet, Cnn], seeds, table: table, onRow: onRow, progress: progress);
 
+    /// <summary>
+    /// The part of the grid lesson 09 recomputes live, one row each: LeNet-300-100 at 90 % by magnitude (one-shot and
+    /// fine-tuned) and by OBS (one-shot), half its neurons removed and fine-tuned; the small VGG at 90 % by magnitude,
+    /// fine-tuned (the model exercise 9.1's reference starts from), and half its channels removed, one-shot.
+    /// </summary>
+    public static IReadOnlyList<(ComparisonModel Model, CompressionMethod Method, double Setting, string Mode)> LiveGrid { get; } =
+    [
+        (LeNet, CompressionMethods.Magnitude, 0.9, Comparison.OneShot), (LeNet, CompressionMethods.Magnitude, 0.9, Comparison.FineTuned),
+        (LeNet, CompressionMethods.Obs, 0.9, Comparison.OneShot), (LeNet, CompressionMethods.Channels, 0.5, Comparison.FineTuned),
+        (Cnn, CompressionMethods.Magnitude, 0.9, Comparison.FineTuned), (Cnn, CompressionMethods.Channels, 0.5, Comparison.OneShot),
+    ];
+
+    /// <summary>
+    /// Measures <see cref="LiveGrid"/> for <paramref name="seed"/> now (fine-tuned models from the cache when a run made
+    /// them before), printing each row as it comes; compare it with the stored table by <see cref="ComparisonTable.CompareLive"/>.
+    /// </summary>
+    public static ComparisonTable RunLive(CourseData data, int seed = 0, TextWriter? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var table = new ComparisonTable(description: Invariant($"lesson 09's live rows, seed {seed}"));
+        var bar = new ProgressBar(progress ?? ProgressBar.Terminal, "live rows", LiveGrid.Count);
+        foreach (var group in LiveGrid.GroupBy(r => r.Model))
+        {
+            var dense = group.Key.Dense(data, seed);
+            try
+            {
+                foreach (var (spec, method, setting, mode) in group)
+                {
+                    var row = Comparison.Measure(dense, data, spec, method, setting, mode, seed);
+                    table.Add(row);
+                    Console.WriteLine(Invariant($"{row.Model}, {row.Method} at {row.Setting:P0}, {row.Mode}: validation {row.Validation:P2}, test {row.Test:P2}, ") +
+                                      Invariant($"{row.Ratio:F2}× smaller, {row.SpeedUp:F2}× faster (batch {spec.LatencyBatch}, this machine, now)"));
+                    bar.Report(table.Rows.Count, Invariant($"{row.Model} · {row.Method} {row.Setting:P0} {row.Mode}"));
+                }
+            }
+            finally
+            {
+                dense.Model.Dispose();
+            }
+        }
+        bar.Finish(table.Rows.Count);
+        return table;
+    }
+
     /// <summary>The settings of the grid, for the stored table's description.</summary>
     public static string Describe() =>
         Invariant($"Both networks: the dense control (nothing removed), one-shot and fine-tuned as long as the methods. ") +

@@ -103,8 +103,24 @@ public static class Comparison
             return Row(dense, data, model, method, setting, mode, seed, spec.LatencyBatch, latencyRepeats);
         }
         if (mode != FineTuned) throw new ArgumentException($"Unknown mode '{mode}': use {OneShot} or {FineTuned}.", nameof(mode));
+        using var run = FineTunedModel(dense, data, spec, method, setting, seed, cache);
+        return Row(dense, data, run.Model, method, setting, mode, seed, spec.LatencyBatch, latencyRepeats);
+    }
+
+    /// <summary>
+    /// The model of a fine-tuned row: <paramref name="dense"/> compressed by <paramref name="method"/> at
+    /// <paramref name="setting"/>, then trained by the model's recipe for <paramref name="seed"/> (masks held), loaded
+    /// from the cache when a run of the comparison made it before. The caller owns it.
+    /// </summary>
+    public static TrainedRun FineTunedModel(PretrainedModel dense, CourseData data, ComparisonModel spec, CompressionMethod method, double setting, int seed,
+        bool cache = true)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(method);
         var recipe = spec.FineTune(seed);
-        using var run = RunCache.Get(
+        return RunCache.Get(
             Invariant($"{dense.Key}|compare: {method.Name} ({method.Description}) at {setting:R}, then fine-tune|{recipe.Recipe()}|{data.Train.Name}|{data.Train.Count}"),
             () => method.Structured ? method.Shrink(dense, setting) : ModelZoo.Copy(dense.Model),
             (model, masks) =>
@@ -112,7 +128,6 @@ public static class Comparison
                 if (!method.Structured) method.Prune(masks, dense, data, setting);
                 return Trainer.Fit(model, data.Train, data.Validation, recipe with { Hooks = method.Structured ? [] : [masks.Hook] });
             }, cache);
-        return Row(dense, data, run.Model, method, setting, mode, seed, spec.LatencyBatch, latencyRepeats);
     }
 
     private static ComparisonRow Row(PretrainedModel dense, CourseData data, nn.Module<Tensor, Tensor> model, CompressionMethod method, double setting, string mode,

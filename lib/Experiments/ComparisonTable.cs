@@ -98,6 +98,37 @@ public sealed class ComparisonTable
         ?? throw new KeyNotFoundException(Invariant($"No rows for {model}, {method}, {mode} at {setting}. The table has: ") +
                                           string.Join("; ", Summaries().Select(s => Invariant($"{s.Model} {s.Method} {s.Mode} {s.Setting}")).Distinct()));
 
+    /// <summary>
+    /// Compares rows measured now with the stored rows of the same configuration and seed, prints one line
+    /// (<c>✓ live vs stored</c> when every validation and test accuracy agrees within <paramref name="tolerance"/>) and
+    /// returns the largest difference. Latencies are not compared: they are this machine's, measured now.
+    /// </summary>
+    public double CompareLive(IEnumerable<ComparisonRow> live, double tolerance) =>
+        LiveVsStored.Compare("", "rows", live, row => rows.FirstOrDefault(r => r.Key == row.Key), r => (r.Validation, r.Test),
+            r => Invariant($"{r.Model} {r.Method} {r.Mode} {r.Setting} seed {r.Seed}"), tolerance);
+
+    /// <summary>
+    /// One network's summaries as an aligned text table: per method and setting, the test accuracy one-shot and
+    /// fine-tuned (mean ± sd in percent), how many times smaller and how many times faster (fine-tuned) than dense.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The table has no rows of that network.</exception>
+    public string Text(string model)
+    {
+        var summaries = Summaries().Where(s => s.Model == model).ToList();
+        if (summaries.Count == 0)
+            throw new KeyNotFoundException($"No rows for {model}; the table has {string.Join(", ", rows.Select(r => r.Model).Distinct())}.");
+        static string Accuracy(ComparisonSummary? s) => s is null ? "—" : Invariant($"{s.Test.Mean * 100:F2} ± {s.Test.Sd * 100:F2}");
+        var text = new StringBuilder(Invariant($"{"method",-10} {"setting",7} {"one-shot test %",16} {"fine-tuned test %",18} {"smaller",8} {"faster",7}\n"));
+        foreach (var group in summaries.GroupBy(s => (s.Method, s.Setting)))
+        {
+            var oneShot = group.FirstOrDefault(s => s.Mode == Comparison.OneShot);
+            var tuned = group.FirstOrDefault(s => s.Mode == Comparison.FineTuned);
+            var size = tuned ?? oneShot!;
+            text.Append(Invariant($"{group.Key.Method,-10} {group.Key.Setting * 100,6:F0}% {Accuracy(oneShot),16} {Accuracy(tuned),18} {size.Ratio,7:F2}× {size.SpeedUp,6:F2}×\n"));
+        }
+        return text.ToString();
+    }
+
     /// <summary>The summaries as CSV, invariant culture, accuracies in percent.</summary>
     public string SummaryCsv()
     {

@@ -104,24 +104,10 @@ public sealed record ExperimentResults(string Name, string Description, Provenan
     /// (✓ when every accuracy is within <paramref name="tolerance"/>, absolute, of the stored value) and returns
     /// the largest difference. Different CPUs round differently in the last bits, and training amplifies that a little.
     /// </summary>
-    public double CompareLive(IEnumerable<Measurement> live, double tolerance)
-    {
-        var worst = 0.0;
-        var count = 0;
-        var missing = new List<string>();
-        foreach (var m in live)
-        {
-            var stored = Measurements.FirstOrDefault(s => s.Method == m.Method && Same(s.Setting, m.Setting) && s.Seed == m.Seed);
-            if (stored is null) { missing.Add($"{m.Method} at {m.Setting}"); continue; }
-            worst = Math.Max(worst, Math.Max(Math.Abs(stored.Test - m.Test), Math.Abs(stored.Validation - m.Validation)));
-            count++;
-        }
-        var ok = missing.Count == 0 && count > 0 && worst <= tolerance;
-        Console.WriteLine((ok ? "✓" : "✗") + $" live vs stored ({Name}): {count} measurements of this run against the stored ones of the same seed; " +
-                          $"largest difference {worst * 100:F2} points (tolerance {tolerance * 100:F1})" +
-                          (missing.Count > 0 ? $"; not stored: {string.Join(", ", missing)}" : "") + ".");
-        return worst;
-    }
+    public double CompareLive(IEnumerable<Measurement> live, double tolerance) =>
+        LiveVsStored.Compare($" ({Name})", "measurements", live,
+            m => Measurements.FirstOrDefault(s => s.Method == m.Method && Same(s.Setting, m.Setting) && s.Seed == m.Seed),
+            m => (m.Validation, m.Test), m => $"{m.Method} at {m.Setting}", tolerance);
 
     private static bool Same(double a, double b) => Math.Abs(a - b) < 1e-9;
 }

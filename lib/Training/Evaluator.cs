@@ -6,8 +6,14 @@ namespace PruningLab.Training;
 /// <summary>Accuracy, loss and confusion matrix of a model on a dataset (no gradients, eval mode).</summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// Images per forward pass. On two CPU cores the small VGG evaluates 10,000 images in about 2.7 s in batches of 256
+    /// and in 6–7 s in batches of 1,000 (its activations then outgrow the caches); LeNet-300-100 takes 0.09 s either way.
+    /// </summary>
+    public const int DefaultBatchSize = 256;
+
     /// <summary>Mean cross-entropy and top-1 accuracy (0…1) of <paramref name="model"/> on <paramref name="data"/>.</summary>
-    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = 1000)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = DefaultBatchSize)
     {
         double lossSum = 0;
         long correct = 0;
@@ -26,7 +32,7 @@ public static class Evaluator
     /// The confusion matrix: entry [true class, predicted class] counts the images of the true class that the
     /// model put in the predicted class; rows sum to the class sizes.
     /// </summary>
-    public static int[,] ConfusionMatrix(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = 1000)
+    public static int[,] ConfusionMatrix(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = DefaultBatchSize)
     {
         var classes = data.ClassNames.Count;
         var matrix = new int[classes, classes];

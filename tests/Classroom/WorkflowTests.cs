@@ -24,7 +24,7 @@ public class WorkflowTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.ReadAllText(generated) == File.ReadAllText(Workflow),
             "The lessons' exercises or points changed: regenerate the workflow with './course release --workflow .github/workflows/classroom.yml'.");
         var points = Regex.Matches(File.ReadAllText(Workflow), @"max-score: (\d+)").Sum(m => int.Parse(m.Groups[1].Value));
-        Assert.Equal(46, points);   // 2 + (2 + 2 + 2 + 3) + (1 + 2 + 2) + (2 + 2 + 2) × 3 + (2 + 2) × 3: the points in the lessons' metadata
+        Assert.Equal(50, points);   // 2 + (2 + 2 + 2 + 3) + (1 + 2 + 2) + (2 + 2 + 2) × 3 + (2 + 2) × 3 + 4: the points in the lessons' metadata
     }
 
     [SkippableFact]
@@ -57,7 +57,7 @@ public class WorkflowTests(ITestOutputHelper output) : IDisposable
         var tests = Regex.Matches(yaml, @"^\s+command: (\.instructor/course grade-result .* (\d+\.\d+))$", RegexOptions.Multiline)
             .Select(m => (Command: m.Groups[1].Value, Id: m.Groups[2].Value)).ToList();
         Assert.NotEmpty(grade);
-        Assert.Equal(23, tests.Count);   // exercises 0.1, 1.1–1.4, 2.1–2.3, 3.1–3.3, 4.1–4.3, 5.1–5.2, 6.1–6.2, 7.1–7.2, 8.1–8.3
+        Assert.Equal(24, tests.Count);   // exercises 0.1, 1.1–1.4, 2.1–2.3, 3.1–3.3, 4.1–4.3, 5.1–5.2, 6.1–6.2, 7.1–7.2, 8.1–8.3, 9.1
         Directory.CreateDirectory(Path.Combine(temp, "notebooks"));
         File.Copy(Path.Combine(NotebookProcess.NotebooksFolder, "00_setup_and_first_pruning.ipynb"), Path.Combine(temp, "notebooks", "00_setup_and_first_pruning.ipynb"));
         File.CreateSymbolicLink(Path.Combine(temp, ".instructor"), NotebookProcess.Root);
@@ -81,7 +81,7 @@ public class WorkflowTests(ITestOutputHelper output) : IDisposable
             }
         }
         var report = GradeReportFile.Read(Path.Combine(temp, "grading", "report.json"));
-        Assert.Equal((2, 46), (report.Score, report.Total));   // lesson 00's 2 points of the lessons' 46
+        Assert.Equal((2, 50), (report.Score, report.Total));   // lesson 00's 2 points of the lessons' 50
         Assert.Null(report.Error);
     }
 }

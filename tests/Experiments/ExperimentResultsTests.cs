@@ -46,20 +46,12 @@ public class ExperimentResultsTests
     public void CompareLive_prints_a_tick_within_the_tolerance_and_a_cross_beyond()
     {
         var results = Results(new Measurement("m", 0.9, 0, 0.9, 0.80, 0.85, 4));
-        var output = new StringWriter();
-        var console = Console.Out;
-        Console.SetOut(output);
-        try
+        var lines = ConsoleOutput.Lines(() =>
         {
             Assert.Equal(0.002, results.CompareLive([new Measurement("m", 0.9, 0, 0.9, 0.802, 0.85, 4)], tolerance: 0.005), 12);
             Assert.Equal(0.01, results.CompareLive([new Measurement("m", 0.9, 0, 0.9, 0.80, 0.86, 4)], tolerance: 0.005), 12);
             results.CompareLive([new Measurement("m", 0.5, 0, 0.5, 0.80, 0.86, 4)], tolerance: 0.005);
-        }
-        finally
-        {
-            Console.SetOut(console);
-        }
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        });
         Assert.StartsWith("✓", lines[0]);
         Assert.StartsWith("✗", lines[1]);
         Assert.Contains("largest difference 1.00 points", lines[1]);

@@ -14,6 +14,10 @@ public sealed record GradingLimits(TimeSpan CheckCell, TimeSpan LessonCell, long
 
     /// <summary>The time limit of a cell with that role.</summary>
     public TimeSpan For(CellRole role) => role == CellRole.Lesson ? LessonCell : CheckCell;
+
+    /// <summary>The time limit of a cell of <paramref name="lesson"/>: its role's, or the longer one its check states (at most <see cref="LessonCell"/>).</summary>
+    public TimeSpan For(LessonNotebook lesson, int cell) =>
+        lesson.TimeLimitOf(cell) is { } own ? (own < LessonCell ? own : LessonCell) : For(lesson.RoleOf(cell).Role);
 }
 
 /// <summary>
@@ -54,7 +58,7 @@ public static class Grader
             {
                 runs++;
                 Release.AtomicWrite(assembledPath, submission.Into(lesson, setAside.Keys.ToHashSet()).ToJsonString(NotebookJson.Options));
-                outcome = await GradingRun.RunAsync(assembledPath, executedTemp, cell => limits.For(lesson.RoleOf(cell).Role), limits.MemoryBytes, limits.LessonCell);
+                outcome = await GradingRun.RunAsync(assembledPath, executedTemp, cell => limits.For(lesson, cell), limits.MemoryBytes, limits.LessonCell);
                 var blamed = Blame(lesson, outcome, setAside.Keys.ToHashSet(), limits);
                 if (blamed.Count > 0 && runs <= lesson.Exercises.Count)
                 {
@@ -119,7 +123,7 @@ public static class Grader
             var where = Where(lesson, cell);
             var reason = outcome.End switch
             {
-                RunEnd.TimedOut => $"stopped: {where} was still running after {limits.For(lesson.RoleOf(cell).Role).TotalSeconds:F0} s " +
+                RunEnd.TimedOut => $"stopped: {where} was still running after {limits.For(lesson, cell).TotalSeconds:F0} s " +
                                    "(the time limit). An endless loop, or a far too slow approach?",
                 RunEnd.OutOfMemory => $"stopped: {where} used more memory than the limit ({outcome.Detail}). Something allocates without bound.",
                 _ => $"the notebook's process stopped during {where} ({outcome.Detail}).",

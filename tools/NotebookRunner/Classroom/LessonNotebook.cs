@@ -28,6 +28,7 @@ public enum CellRole
 public sealed partial class LessonNotebook
 {
     private readonly Dictionary<int, (CellRole Role, string Id)> roles = [];
+    private readonly Dictionary<int, TimeSpan> timeLimits = [];
 
     private LessonNotebook(string name, JsonObject document)
     {
@@ -98,11 +99,18 @@ public sealed partial class LessonNotebook
             {
                 var hidden = tags["hidden"] is JsonValue h && h.TryGetValue<bool>(out var isHidden) && isHidden;
                 lesson.roles[i] = (hidden ? CellRole.HiddenCheck : CellRole.Check, checkId);
+                // A check that runs the learner's whole pipeline (the capstone trains) states its own limit.
+                if (tags["seconds"] is JsonValue sv)
+                    lesson.timeLimits[i] = sv.TryGetValue<int>(out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds)
+                        : throw new ClassroomException($"{name}: the check of exercise {checkId} (cell {i}) has \"seconds\": {sv.ToJsonString()}; give a positive whole number.");
             }
         }
         lesson.Exercises = exercises;
         return lesson;
     }
+
+    /// <summary>The time limit a check cell states in its metadata (<c>pruninglab.seconds</c>), or null for the grader's default.</summary>
+    public TimeSpan? TimeLimitOf(int cell) => timeLimits.TryGetValue(cell, out var limit) ? limit : null;
 
     /// <summary>The role of a cell and the exercise it belongs to (null for a lesson cell).</summary>
     public (CellRole Role, string? Exercise) RoleOf(int cell) =>
