@@ -7,7 +7,10 @@ namespace PruningLab.Experiments;
 /// </summary>
 public static class Pareto
 {
-    /// <summary>The items on the front, by increasing cost (lower cost is better, higher value is better).</summary>
+    /// <summary>
+    /// The items on the front, by increasing cost (lower cost is better, higher value is better). Of items with the same
+    /// cost and value, the first is kept: the front lists each trade-off once.
+    /// </summary>
     /// <exception cref="ArgumentException">A cost or value that is not a finite number.</exception>
     public static IReadOnlyList<T> Front<T>(IEnumerable<T> items, Func<T, double> cost, Func<T, double> value)
     {

@@ -65,6 +65,24 @@ public static class WeightSharing
         return new QuantizedWeight(codes.clone(), values, (int)k + 1, k * 32, scheme);
     }
 
+    /// <summary>
+    /// The values a weight tensor already shares, read back as codes and a codebook: code 0 for its exact zeros, codes
+    /// 1…d for its d distinct non-zero values in increasing order, the codebook d fp32 numbers. This is how a stored
+    /// network is counted from its weights alone, whatever made them: k-means weights give their own codebook back,
+    /// linear ones one entry per level in use, unquantized ones a codebook larger than the weights themselves.
+    /// </summary>
+    public static QuantizedWeight Tabulate(Tensor weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var values = weight.detach().cpu().to(float32).contiguous().flatten().data<float>().ToArray();
+        var distinct = values.Where(v => v != 0).Distinct().Order().ToArray();
+        if (distinct.Length == 0) distinct = [0f];   // all zero: one unused entry keeps the alphabet valid
+        var code = distinct.Select((v, i) => (v, i)).ToDictionary(x => x.v, x => (long)x.i + 1);
+        var codes = tensor(values.Select(v => v == 0 ? 0L : code[v]).ToArray()).reshape(weight.shape);
+        return FromCodes(codes, tensor(distinct), "the values it holds, tabulated");
+    }
+
     /// <summary>The codebook of a shared-weight tensor: the value of each code 1…Levels − 1 (the mean of its weights; 0 if unused).</summary>
     public static Tensor Codebook(QuantizedWeight shared)
     {

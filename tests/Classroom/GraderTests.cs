@@ -181,8 +181,8 @@ public partial class GraderTests(ITestOutputHelper output) : IDisposable
             ["cells"] = new JsonArray(
                 Text("# 90 Fixture"), Code(setUp),
                 Text("## Exercise 9.1 — add"), Code("int Add(int a, int b)\n{\n    // BEGIN SOLUTION\n    return a + b;\n    // END SOLUTION\n}", new() { ["exercise"] = "9.1", ["points"] = 1 }),
-                // A check that states a longer limit than the grader's default (the capstone's trains): it sleeps 3 s.
-                Code("System.Threading.Thread.Sleep(3000);\nvar check9_1 = ExerciseCheck.Run(\"9.1\", \"add\", \"Use +.\", () => (ExerciseCheck.Learner(null, () => Add(2, 3)) == 5, \"2 + 3 = 5\"));",
+                // A check that states a longer limit than the grader's default (the capstone's trains): asked to, it sleeps 4 s.
+                Code("if (Environment.GetEnvironmentVariable(\"PRUNINGLAB_FIXTURE_SLOW_CHECK\") == \"1\") System.Threading.Thread.Sleep(4000);\nvar check9_1 = ExerciseCheck.Run(\"9.1\", \"add\", \"Use +.\", () => (ExerciseCheck.Learner(null, () => Add(2, 3)) == 5, \"2 + 3 = 5\"));",
                     new() { ["check"] = "9.1", ["seconds"] = 30 }),
                 Text("## Exercise 9.2 — twice"), Code("int Twice(int x)\n{\n    // BEGIN SOLUTION\n    return 2 * x;\n    // END SOLUTION\n}", new() { ["exercise"] = "9.2", ["points"] = 2 }),
                 Code("var check9_2 = ExerciseCheck.Run(\"9.2\", \"twice\", \"Double it.\", () => (ExerciseCheck.Learner(null, () => Twice(4)) == 8, \"2 × 4 = 8\"));", new() { ["check"] = "9.2" }),
@@ -198,9 +198,18 @@ public partial class GraderTests(ITestOutputHelper output) : IDisposable
         var lesson = FixtureLesson();
         var release = Path.Combine(temp, "fixture-release");
         Assert.Equal(0, NotebookProcess.Tool("release", "--out", release, lesson).ExitCode);
-        // With 2 s for exercise and check cells, the check that states 30 s still runs to its end.
-        var (_, solved) = Grade(lesson, Submission(release, "90_fixture.ipynb", "solved", new Dictionary<string, string>(), lessonFolder: lesson),
-            "--check-timeout", "2");
+        // With 3 s for exercise and check cells, the check that states 30 s runs its 4 s to the end.
+        Environment.SetEnvironmentVariable("PRUNINGLAB_FIXTURE_SLOW_CHECK", "1");   // the grader's child inherits it
+        GradeReportFile solved;
+        try
+        {
+            (_, solved) = Grade(lesson, Submission(release, "90_fixture.ipynb", "solved", new Dictionary<string, string>(), lessonFolder: lesson),
+                "--check-timeout", "3");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PRUNINGLAB_FIXTURE_SLOW_CHECK", null);
+        }
         Assert.Equal((3, 3, 1), (solved.Score, solved.Total, solved.Runs));
 
         var (result, report) = Grade(lesson, Submission(release, "90_fixture.ipynb", "broken", new Dictionary<string, string>
