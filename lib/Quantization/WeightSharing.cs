@@ -69,7 +69,8 @@ public static class WeightSharing
     /// The values a weight tensor already shares, read back as codes and a codebook: code 0 for its exact zeros, codes
     /// 1…d for its d distinct non-zero values in increasing order, the codebook d fp32 numbers. This is how a stored
     /// network is counted from its weights alone, whatever made them: k-means weights give their own codebook back,
-    /// linear ones one entry per level in use, unquantized ones a codebook larger than the weights themselves.
+    /// linear ones per tensor one entry per level in use (per channel, one per row and level: more than their scales
+    /// cost), unquantized ones a codebook larger than the weights themselves.
     /// </summary>
     public static QuantizedWeight Tabulate(Tensor weight)
     {
