@@ -65,25 +65,15 @@ public static class CapstoneStudy
         ArgumentNullException.ThrowIfNull(data);
         var table = new ComparisonTable(description: Invariant($"lesson 09's live rows, seed {seed}"));
         var bar = new ProgressBar(progress ?? ProgressBar.Terminal, "live rows", LiveGrid.Count);
-        foreach (var group in LiveGrid.GroupBy(r => r.Model))
-        {
-            var dense = group.Key.Dense(data, seed);
-            try
-            {
-                foreach (var (spec, method, setting, mode) in group)
+        // Each entry is the comparison runner's grid cut to one method, setting and mode.
+        foreach (var (spec, method, setting, mode) in LiveGrid)
+            Comparison.Run(data, [spec with { Methods = [(method, [setting])] }], [seed], [mode], table, progress: TextWriter.Null,
+                onRow: row =>
                 {
-                    var row = Comparison.Measure(dense, data, spec, method, setting, mode, seed);
-                    table.Add(row);
                     Console.WriteLine(Invariant($"{row.Model}, {row.Method} at {row.Setting:P0}, {row.Mode}: validation {row.Validation:P2}, test {row.Test:P2}, ") +
                                       Invariant($"{row.Ratio:F2}× smaller, {row.SpeedUp:F2}× faster (batch {spec.LatencyBatch}, this machine, now)"));
                     bar.Report(table.Rows.Count, Invariant($"{row.Model} · {row.Method} {row.Setting:P0} {row.Mode}"));
-                }
-            }
-            finally
-            {
-                dense.Model.Dispose();
-            }
-        }
+                });
         bar.Finish(table.Rows.Count);
         return table;
     }
